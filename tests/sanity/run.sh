@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run ansible-test sanity offline on a copy of the collection at a path ending in
+# ansible_collections/nestos/lifecycle. The copy holds what git tracks plus untracked,
+# non-ignored files, as they are in the work tree.
+set -euo pipefail
+dest=$1
+top=$(git rev-parse --show-toplevel)
+venv="$top/.venv"
+rm -rf "$dest"; mkdir -p "$dest"
+cd "$top"
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
+  [ -e "$f" ] && printf '%s\0' "$f"
+done | rsync -a --from0 --files-from=- ./ "$dest/"
+# ansible-test downloads a pip bootstrap script from a host we cannot reach: give it ours.
+pipver=$("$venv/bin/python" -c 'import ansible_test._internal.python_requirements as r, inspect, re; print(re.search(r"PIP_VERSION\s*=\s*.([0-9.]+)", open(r.__file__).read()).group(1))' 2>/dev/null || echo 24.2)
+mkdir -p ~/.ansible/test/cache
+cp tests/sanity/get_pip.py ~/.ansible/test/cache/get_pip_${pipver//./_}.py
+cd "$dest"
+git init -q . && git add -A >/dev/null 2>&1
+# --local: use the tools installed in .venv (ansible-test's own venv bootstrap needs a host we cannot reach).
+"$venv/bin/ansible-test" sanity --local --python "$("$venv/bin/python" -c 'import sys;print("%d.%d"%sys.version_info[:2])')" \
+  --color no ${SANITY_ARGS:-} >"$dest.log" 2>&1 || { tail -60 "$dest.log"; exit 1; }
+grep -E "^(ERROR|WARNING: Required)" "$dest.log" || true
+echo "sanity: passed (log: $dest.log)"
