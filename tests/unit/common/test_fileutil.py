@@ -1,0 +1,53 @@
+import os
+
+import pytest
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common import fileutil
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+
+
+def test_atomic_write_sets_mode_and_content(tmp_path):
+    dest = tmp_path / "secret.ign"
+    fileutil.atomic_write(str(dest), b'{"ignition":{}}', mode=0o600)
+    assert dest.read_bytes() == b'{"ignition":{}}'
+    assert (dest.stat().st_mode & 0o777) == 0o600
+
+
+def test_atomic_write_failure_leaves_old_file_and_no_temp(tmp_path):
+    dest = tmp_path / "out"
+    dest.write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with fileutil.AtomicFile(str(dest)) as handle:
+            handle.write(b"half")
+            raise RuntimeError("boom")
+    assert dest.read_bytes() == b"old"
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_missing_folder_is_named(tmp_path):
+    with pytest.raises(NestosError) as err:
+        fileutil.atomic_write(str(tmp_path / "nope" / "x"), b"")
+    assert str(tmp_path / "nope") in str(err.value)
+
+
+def test_copy_file_matches_sha256(tmp_path):
+    src = tmp_path / "src"
+    src.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    dst = tmp_path / "dst"
+    fileutil.copy_file(str(src), str(dst))
+    assert fileutil.sha256_file(str(dst)) == fileutil.sha256_file(str(src))
+
+
+def test_copy_range_fallback_without_copy_file_range(tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    src.write_bytes(b"abc" * 100000)
+    monkeypatch.delattr(os, "copy_file_range", raising=False)
+    with open(src, "rb") as s, open(tmp_path / "dst", "wb") as d:
+        assert fileutil.copy_range(s, d) == 300000
+    assert (tmp_path / "dst").read_bytes() == src.read_bytes()
+
+
+def test_error_location_format():
+    err = NestosError("bad mode", file="x.bu", path="$.storage.files.0.mode", line=3, column=7)
+    assert str(err) == "x.bu, $.storage.files.0.mode, line 3 col 7: bad mode"
+    assert err.details() == {"file": "x.bu", "path": "$.storage.files.0.mode", "line": 3, "column": 7}
