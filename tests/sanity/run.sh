@@ -12,13 +12,16 @@ git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' 
   [ -e "$f" ] && printf '%s\0' "$f"
 done | rsync -a --from0 --files-from=- ./ "$dest/"
 # ansible-test downloads a pip bootstrap script from a host we cannot reach: give it ours.
-pipver=$("$venv/bin/python" -c 'import ansible_test._internal.python_requirements as r, inspect, re; print(re.search(r"PIP_VERSION\s*=\s*.([0-9.]+)", open(r.__file__).read()).group(1))' 2>/dev/null || echo 24.2)
+pipver=$("$venv/bin/python" -c 'from ansible_test._internal.python_requirements import get_venv_packages as g
+from ansible_test._internal.host_configs import NativePythonConfig as N
+print(g(N(version="3.11", path="/usr/bin/python3"))["pip"])')
 mkdir -p ~/.ansible/test/cache
-cp tests/sanity/get_pip.py ~/.ansible/test/cache/get_pip_${pipver//./_}.py
+cp tests/sanity/get_pip.py ~/.ansible/test/cache/"get_pip_${pipver//./_}.py"
+read -r -a targets <<< "${SANITY_ARGS:-}"
 cd "$dest"
 git init -q . && git add -A >/dev/null 2>&1
 # --local: use the tools installed in .venv (ansible-test's own venv bootstrap needs a host we cannot reach).
 "$venv/bin/ansible-test" sanity --local --python "$("$venv/bin/python" -c 'import sys;print("%d.%d"%sys.version_info[:2])')" \
-  --color no ${SANITY_ARGS:-} >"$dest.log" 2>&1 || { tail -60 "$dest.log"; exit 1; }
+  --color no "${targets[@]}" >"$dest.log" 2>&1 || { tail -60 "$dest.log"; exit 1; }
 grep -E "^(ERROR|WARNING: Required)" "$dest.log" || true
 echo "sanity: passed (log: $dest.log)"
