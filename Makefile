@@ -80,6 +80,9 @@ sanity: setup
 
 lint: setup
 	@cd $(COLL) && $(VENV)/bin/ansible-lint --offline --profile production -q
+	@$(VENV)/bin/antsibull-changelog lint
+	@# modules and module_utils may run on openEuler 22.03's python3 (3.9): check the syntax floor
+	@$(VENV)/bin/vermin -q -t=3.9- --violations --no-tips --eval-annotations plugins/modules plugins/module_utils
 
 unit: setup
 	@$(PYTEST) -n $(JOBS) tests/unit
