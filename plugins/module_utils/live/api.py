@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestos.lifecycle contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Operations on live ISOs and PXE initramfs images (what the modules call).
+
+``plan_*`` functions read an image and return a :class:`Plan`: the regions to write, the
+state before and after (for check and diff mode) and messages. Nothing is written until
+:func:`apply_plan`, so check mode is exact: a plan with no changed region is a no-op.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, copy_range
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.customize import MSG_LIVE_KARGS, MSG_NETWORK, build_customization
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import IGNITION_MEMBER, Flavour
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd, read_initrd, xz_check_type
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso, normalize_features, write_regions
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.kargs import edit_kargs, has_edits
+
+MSG_ALREADY_IGN = "This ISO image already has an embedded Ignition config; use force to replace it."
+MSG_ALREADY_NET = "This ISO image already has embedded network settings; use force to replace them."
+MSG_CUSTOMIZED = "This ISO image is already customized; use force to replace the customization."
+
+
+class Plan(object):
+    """Result of planning a change on an image."""
+
+    def __init__(self, path, regions, before, after, messages=None):
+        self.path = path
+        self.all_regions = regions
+        self.regions = regions
+        self.before = before
+        self.after = after
+        self.messages = list(messages or [])
+
+    @property
+    def changed(self):
+        return bool(self.regions)
+
+
+def _state(iso, initrd=None, kargs=None):
+    initrd = iso.initrd if initrd is None else initrd
+    ign = initrd.get(IGNITION_MEMBER)
+    prefix = iso.flavour.network_dir + "/"
+    return {
+        "ignition": ign.decode("utf-8", "replace") if ign is not None else None,
+        "network_keyfiles": sorted(p[len(prefix):] for p in initrd.members if p.startswith(prefix)),
+        "members": sorted(initrd.members),
+        "kargs": iso.kargs if kargs is None else kargs,
+    }
+
+
+def _finish(iso, regions, initrd=None, kargs=None, messages=None):
+    plan = Plan(iso.path, regions, _state(iso), _state(iso, initrd, kargs), messages)
+    plan.regions = iso.changed_regions(regions)
+    return plan
+
+
+def open_iso(path, expect=None):
+    """Open a live ISO; ``expect`` ('nestos'/'coreos') makes a flavour mismatch an error."""
+    iso = LiveIso(path)
+    if expect and iso.flavour.name != expect:
+        iso.close()
+        raise NestosError("this is a %s live ISO, but flavour %s was expected (set flavour: auto or %s)"
+                          % (iso.flavour.title, Flavour(expect).title, iso.flavour.name), file=path)
+    return iso
+
+
+def show(iso):
+    out = iso.describe()
+    out.update(_state(iso))
+    out["kargs_default"] = iso.kargs_default
+    out["customized"] = iso.is_customized()
+    return out
+
+
+def plan_ignition_embed(iso, config, force=False):
+    config = bytes(config)
+    current = iso.ignition
+    if current is not None and current != config and not force:
+        raise NestosError(MSG_ALREADY_IGN, file=iso.path)
+    initrd = Initrd(iso.initrd.members)
+    initrd.add(IGNITION_MEMBER, config)
+    return _finish(iso, [iso.initrd_region(initrd)], initrd)
+
+
+def plan_ignition_remove(iso):
+    initrd = Initrd(iso.initrd.members)
+    initrd.remove(IGNITION_MEMBER)
+    return _finish(iso, [iso.initrd_region(initrd)], initrd)
+
+
+def plan_network_embed(iso, keyfiles, force=False):
+    """``keyfiles``: list of (name, bytes)."""
+    if not iso.features.get("live-initrd-network"):
+        raise NestosError(MSG_NETWORK, file=iso.path)
+    initrd = Initrd(iso.initrd.members)
+    existing = iso.network_keyfiles
+    prefix = iso.flavour.network_dir + "/"
+    wanted = {}
+    for name, data in keyfiles:
+        base = os.path.basename(name)
+        if base in wanted:
+            raise NestosError("multiple input files named '%s'" % base)
+        wanted[base] = bytes(data)
+    if existing and existing != wanted and not force:
+        raise NestosError(MSG_ALREADY_NET, file=iso.path)
+    for path in list(initrd.members):
+        if path.startswith(prefix):
+            initrd.remove(path)
+    for base, data in wanted.items():
+        initrd.add(prefix + base, data)
+    return _finish(iso, [iso.initrd_region(initrd)], initrd)
+
+
+def plan_network_remove(iso):
+    initrd = Initrd(iso.initrd.members)
+    prefix = iso.flavour.network_dir + "/"
+    for path in list(initrd.members):
+        if path.startswith(prefix):
+            initrd.remove(path)
+    return _finish(iso, [iso.initrd_region(initrd)], initrd)
+
+
+def plan_kargs_modify(iso, append=None, delete=None, replace=None, append_if_missing=None, delete_if_present=None):
+    areas = iso.require_kargs()
+    new = edit_kargs(areas.kargs, append=append, delete=delete, replace=replace,
+                     append_if_missing=append_if_missing, delete_if_present=delete_if_present)
+    return _finish(iso, areas.regions_for(new), kargs=areas.check(new))
+
+
+def plan_kargs_reset(iso):
+    areas = iso.require_kargs()
+    return _finish(iso, areas.regions_for(areas.default), kargs=areas.default)
+
+
+def plan_reset(iso):
+    """Remove everything embedded and restore the default kargs."""
+    regions = [iso.initrd_region(Initrd())]
+    kargs = None
+    if iso.kargs_areas is not None:
+        kargs = iso.kargs_areas.default
+        regions += iso.kargs_areas.regions_for(kargs)
+    return _finish(iso, regions, Initrd(), kargs)
+
+
+def plan_customize(iso, options, live_karg_append=None, live_karg_delete=None, live_karg_replace=None,
+                   force=False):
+    """``iso customize``: options as for :func:`customize.build_customization`."""
+    initrd, messages = build_customization(options, iso.features, iso.flavour, "iso")
+    regions = []
+    kargs = None
+    if has_edits(live_karg_append, live_karg_delete, live_karg_replace):
+        if iso.kargs_areas is None:
+            raise NestosError(MSG_LIVE_KARGS, file=iso.path)
+        kargs = edit_kargs(iso.kargs_areas.default, append=live_karg_append, delete=live_karg_delete,
+                           replace=live_karg_replace)
+        regions += iso.kargs_areas.regions_for(kargs)
+        kargs = iso.kargs_areas.check(kargs)
+    regions.insert(0, iso.initrd_region(initrd))
+    plan = _finish(iso, regions, initrd, kargs, messages)
+    if iso.is_customized() and not force and plan.changed:
+        raise NestosError(MSG_CUSTOMIZED, file=iso.path)
+    return plan
+
+
+def apply_plan(plan, output=None, stream=None, clobber=False, mode=None):
+    """Write a plan: in place (no output), to a new file, or to a stream.
+
+    With ``output``/``stream`` the full image is written even when nothing changed.
+    """
+    if stream is not None:
+        return write_regions(plan.path, plan.all_regions, stream=stream)
+    if output is None:
+        if plan.regions:
+            write_regions(plan.path, plan.regions)
+        return plan.path
+    return write_regions(plan.path, plan.all_regions, dest=output, clobber=clobber, mode=mode)
+
+
+def output_matches(plan, output):
+    """True when ``output`` already holds exactly what applying ``plan`` would write."""
+    if not os.path.isfile(output) or os.path.getsize(output) != os.path.getsize(plan.path):
+        return False
+    try:
+        with LiveIso(output) as other:
+            return not other.changed_regions(plan.all_regions) and _state(other) == plan.after
+    except NestosError:
+        return False
+
+
+# ---------------------------------------------------------------------------------- PXE
+
+def wrap_ignition(config):
+    """xz newc archive holding only ``config.ign`` (``pxe ignition wrap``)."""
+    return Initrd({IGNITION_MEMBER: bytes(config)}).to_bytes()
+
+
+def wrap_network(keyfiles, flavour="nestos"):
+    fl = Flavour(flavour)
+    initrd = Initrd()
+    for name, data in keyfiles:
+        base = os.path.basename(name)
+        path = "%s/%s" % (fl.network_dir, base)
+        if path in initrd:
+            raise NestosError("multiple input files named '%s'" % base)
+        initrd.add(path, data)
+    return initrd.to_bytes()
+
+
+def unwrap_ignition(data, name=None):
+    members = read_initrd(data, name=name)
+    if IGNITION_MEMBER not in members:
+        raise NestosError("No embedded Ignition config.", file=name)
+    return members[IGNITION_MEMBER]
+
+
+def unwrap_network(data, name=None):
+    members = read_initrd(data, name=name)
+    out = {}
+    for fl in ("nestos", "coreos"):
+        prefix = Flavour(fl).network_dir + "/"
+        for path, content in members.items():
+            if path.startswith(prefix):
+                out[path[len(prefix):]] = content
+    if not out:
+        raise NestosError("No embedded network settings.", file=name)
+    return out
+
+
+def pxe_inspect(path):
+    """Flavour, features and customization state of a live initramfs."""
+    if not os.path.isfile(path):
+        raise NestosError("live initramfs not found", file=path)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    members = read_initrd(data, name=path)
+    flavour = None
+    for fl in ("nestos", "coreos"):
+        if Flavour(fl).live_initramfs_stamp in members:
+            flavour = Flavour(fl)
+            break
+    if flavour is None:
+        raise NestosError("not a NestOS live initramfs image (no etc/nestos-live-initramfs or "
+                          "etc/coreos-live-initramfs stamp)", file=path)
+    import json
+    raw = members.get(flavour.initrd_features)
+    try:
+        features = normalize_features(json.loads(raw.decode("utf-8")) if raw else None)
+    except ValueError as err:
+        raise NestosError("parsing OS features: %s" % err, file=path, path=flavour.initrd_features)
+    prefix = flavour.network_dir + "/"
+    customized = IGNITION_MEMBER in members or any(p.startswith(prefix) for p in members)
+    return {"flavour": flavour, "features": features, "customized": customized, "size": len(data),
+            "members": members}
+
+
+def plan_pxe_customize(path, options):
+    info = pxe_inspect(path)
+    if info["customized"]:
+        raise NestosError("input is already customized", file=path)
+    initrd, messages = build_customization(options, info["features"], info["flavour"], "pxe")
+    return info, initrd.to_bytes(), messages, initrd
+
+
+def write_pxe_customized(src, appended, output=None, stream=None, clobber=False):
+    """Copy ``src`` verbatim and append ``appended`` (to ``output`` atomically, or a stream)."""
+    if stream is not None:
+        with open(src, "rb") as source:
+            while True:
+                block = source.read(4 << 20)
+                if not block:
+                    break
+                stream.write(block)
+        stream.write(appended)
+        stream.flush()
+        return None
+    if os.path.abspath(src) == os.path.abspath(output):
+        raise NestosError("output must differ from the input initramfs", file=output)
+    if not clobber and os.path.lexists(output):
+        raise NestosError("output file already exists; remove it or allow overwriting", file=output)
+    with open(src, "rb") as source:
+        with AtomicFile(output, mode=0o600) as target:
+            copy_range(source, target)
+            target.flush()
+            target.seek(0, 2)
+            target.write(appended)
+    return output
+
+
+def check_kernel_xz(data):
+    """Raise when an xz stream uses an integrity check the kernel cannot verify."""
+    check = xz_check_type(data)
+    if check not in (0, 1):
+        raise NestosError("xz stream uses check type %d; the kernel accepts only none or CRC32" % check)
+
+
+# ---------------------------------------------------------------------------------- extract
+
+def extract_pxe(iso_path, folder, stem=None):
+    """``iso extract pxe``: write every file of IMAGES/PXEBOOT as ``<stem>-<name>``."""
+    if not os.path.isdir(folder):
+        raise NestosError("output folder does not exist; create it first", file=folder)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise NestosError("output folder is not writable", file=folder)
+    stem = stem or os.path.splitext(os.path.basename(iso_path))[0]
+    written = []
+    with LiveIso(iso_path) as iso:
+        try:
+            pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
+        except NestosError:
+            raise NestosError("Unrecognized %s ISO image. (no images/pxeboot)" % iso.flavour.title, file=iso_path)
+        for rec in iso.iso.list_dir(pxedir):
+            if rec.is_dir:
+                continue
+            target = os.path.join(folder, "%s-%s" % (stem, rec.name.lower()))
+            written.append((target, rec))
+        for target, rec in written:
+            if os.path.exists(target) and os.path.getsize(target) == rec.length:
+                continue
+            with AtomicFile(target, mode=0o644) as out:
+                iso.handle.seek(rec.offset)
+                copy_range(iso.handle, out, rec.length)
+    return [t for t, _ in written]
