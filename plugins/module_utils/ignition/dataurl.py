@@ -1,0 +1,327 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestos.lifecycle contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""RFC 2397 ``data:`` URLs as Butane writes them and Ignition reads them.
+
+``encode`` follows Butane's ``MakeDataURL``: the shorter of percent-escaped and base64, and,
+when the resource has no compression of its own, gzip+base64 if that is more than 4 bytes
+(``len("gzip")``) shorter still.  Python's gzip output differs from Go's byte for byte, so
+compare gzip-encoded contents after decoding.
+
+``decode`` follows the parser Ignition uses (vincent-petithory/dataurl 1.0.0): the same
+accepted syntax and the same error messages, which Ignition reports as validation errors.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import binascii
+import gzip
+import io
+import re
+import zlib
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+
+GZIP_LEVEL = 9  # Go's gzip.BestCompression
+
+_UNRESERVED = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!~*'()")
+_ESCAPE_TABLE = [chr(b) if b in _UNRESERVED else "%%%02X" % b for b in range(256)]
+
+
+class DataURLError(NestosError):
+    """A ``data:`` URL that Ignition's parser rejects; ``message`` is the parser's own text."""
+
+
+def escape(data):
+    """Percent-escape bytes the way the dataurl package does (uppercase hex)."""
+    table = _ESCAPE_TABLE
+    return "".join([table[b] for b in bytearray(data)])
+
+
+def gzip_bytes(data, mtime=0):
+    """gzip at level 9 with mtime 0 and no file name (header like Go's ``1f8b 0800 00000000 02ff``)."""
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", compresslevel=GZIP_LEVEL, fileobj=buf, mtime=mtime) as gz:
+        gz.write(data)
+    out = bytearray(buf.getvalue())
+    # Header bytes as Go writes them: XFL=2 (best compression), OS=255 (unknown).
+    out[8] = 2
+    out[9] = 255
+    return bytes(out)
+
+
+def encode(data, compress_allowed=True, compression=None):
+    """Butane's MakeDataURL.
+
+    :param data: the contents (bytes; str is encoded as UTF-8).
+    :param compress_allowed: allow gzip (butane ``--raw``/``compression`` rules may forbid it).
+    :param compression: the resource's own ``compression`` value.  When it is set and not
+        empty, the contents are taken as already compressed: no gzip is tried and the
+        returned compression is None (leave the field as the user wrote it).
+    :returns: ``(source_url, compression)``; compression is ``"gzip"`` when gzip won,
+        ``""`` when the resource had no compression and gzip lost (written explicitly so a
+        child config never inherits a parent's compression), None as described above.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    user_compressed = bool(compression)
+    out_compression = None if user_compressed else ""
+
+    opaque = "," + escape(data)
+    b64 = ";base64," + base64.b64encode(data).decode("ascii")
+    if len(b64) < len(opaque):
+        opaque = b64
+    if not user_compressed and compress_allowed:
+        gz = ";base64," + base64.b64encode(gzip_bytes(data)).decode("ascii")
+        if len(gz) + len("gzip") < len(opaque):
+            opaque = gz
+            out_compression = "gzip"
+    return "data:" + opaque, out_compression
+
+
+# ---- decoding (mirrors the dataurl lexer) ----------------------------------------------
+
+_TSPECIALS = frozenset('()<>@,;:\\"/[]?=')
+
+
+def _is_token(c):
+    o = ord(c)
+    return o < 0x80 and o > 0x20 and o != 0x7F and c not in _TSPECIALS
+
+
+def _is_url_char(c):
+    o = ord(c)
+    return o < 0x80 and o > 0x20 and o != 0x7F and c not in '<>#"{}|\\^[]`'
+
+
+_BASE64_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=\n")
+_DISCRETE = ("text", "image", "audio", "video", "application")
+_COMPOSITE = ("message", "multipart")
+
+
+def _unescape(s):
+    out = bytearray()
+    i = 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if ord(c) > 0x7F:
+            raise DataURLError("rfc2396: non-ASCII char detected")
+        if c == "%":
+            if i + 1 >= n:
+                raise DataURLError("rfc2396: unexpected end of unescape sequence")
+            h1 = s[i + 1]
+            if h1 not in _HEX:
+                raise DataURLError("rfc2396: invalid char 0x25 in unescape sequence")
+            if i + 2 >= n:
+                raise DataURLError("rfc2396: unexpected end of unescape sequence")
+            h0 = s[i + 2]
+            if h0 not in _HEX:
+                raise DataURLError("rfc2396: invalid char 0x25 in unescape sequence")
+            out.append(int(h1 + h0, 16))
+            i += 3
+        else:
+            out.append(ord(c))
+            i += 1
+    return bytes(out)
+
+
+_HEX = "0123456789abcdefABCDEF"
+_QUOTED_ESCAPE = re.compile(r'\\(.)', re.S)
+
+
+def parse(url):
+    """Parse a data URL: returns ``(mediatype, params, is_base64, data_bytes)``.
+
+    :raises DataURLError: with the message Ignition's parser gives.
+    """
+    if not url.startswith("data:"):
+        raise DataURLError("missing data prefix")
+    s = url
+    n = len(s)
+    pos = 5
+    mtype = "text"
+    subtype = "plain"
+    params = {"charset": "US-ASCII"}
+    is_b64 = False
+
+    def err(msg):
+        raise DataURLError(msg)
+
+    def at(i):
+        return s[i] if i < n else None
+
+    c = at(pos)
+    state = None
+    if c is None:
+        err("missing comma before data")
+    elif c == ";":
+        state = "semicolon"
+    elif c == ",":
+        state = "comma"
+    elif c in "xX" or _is_token(c):
+        start = pos
+        if c in "xX" and at(pos + 1) == "-":
+            pos += 2
+            discrete_check = False
+        else:
+            pos += 1
+            discrete_check = True
+        while True:
+            c = at(pos)
+            if c == "/":
+                word = s[start:pos]
+                if discrete_check and not (word.startswith(_DISCRETE) or word.startswith(_COMPOSITE)):
+                    err("invalid media type")
+                break
+            if c is None:
+                err("missing media type slash")
+            if not _is_token(c):
+                err("invalid character for media type")
+            pos += 1
+        mtype = s[start:pos]
+        params.pop("charset", None)
+        pos += 1  # the slash
+        start = pos
+        while True:
+            c = at(pos)
+            if c in (";", ","):
+                break
+            if c is None:
+                err("incomplete media type")
+            if not _is_token(c):
+                err("invalid character for media subtype")
+            pos += 1
+        if pos > start:
+            subtype = s[start:pos]
+        state = "semicolon" if c == ";" else "comma"
+    else:
+        err("invalid character after data prefix")
+
+    while state == "semicolon":
+        pos += 1  # the ';'
+        c = at(pos)
+        if c is None or c in "=,":
+            err("unterminated parameter sequence")
+        if not _is_token(c):
+            err("invalid character for parameter attribute")
+        start = pos
+        while True:
+            c = at(pos)
+            if c == "=":
+                break
+            if c == ",":
+                word = s[start:pos]
+                if word != "base64":
+                    err("expected base64, got %s" % word)
+                is_b64 = True
+                break
+            if c is None:
+                err("unterminated parameter sequence")
+            if not _is_token(c):
+                err("invalid character for parameter attribute")
+            pos += 1
+        if c == ",":
+            state = "comma"
+            break
+        attr = s[start:pos]
+        pos += 1  # '='
+        c = at(pos)
+        if c == '"':
+            pos += 1
+            start = pos
+            while True:
+                c = at(pos)
+                if c is None:
+                    err("unclosed quoted string")
+                if c == "\\":
+                    nxt = at(pos + 1)
+                    if nxt is None:
+                        err("unexpected eof")
+                    if ord(nxt) > 0x7F:
+                        err("invalid escaped character")
+                    pos += 2
+                    continue
+                if c == '"':
+                    break
+                if ord(c) > 0x7F:
+                    err("invalid character for parameter value")
+                pos += 1
+            raw = s[start:pos]
+            pos += 1  # closing quote
+            value = _QUOTED_ESCAPE.sub(lambda m: m.group(1), raw)
+        elif c is None:
+            err("missing comma before data")
+        elif _is_token(c):
+            start = pos
+            while True:
+                c = at(pos)
+                if c in (";", ","):
+                    break
+                if c is None:
+                    err("missing comma before data")
+                if not _is_token(c):
+                    err("invalid character for parameter value")
+                pos += 1
+            value = _unescape(s[start:pos]).decode("latin-1")
+        else:
+            err("invalid character for parameter value")
+        params[attr] = value
+        c = at(pos)
+        if c == ";":
+            state = "semicolon"
+        elif c == ",":
+            state = "comma"
+        elif c is None:
+            err("missing comma before data")
+        else:
+            err("expected semicolon or comma")
+
+    # state == "comma": s[pos] == ','
+    pos += 1
+    body = s[pos:]
+    if is_b64:
+        for ch in body:
+            if ch not in _BASE64_CHARS:
+                err("invalid data character")
+        try:
+            data = base64.b64decode(body.replace("\n", ""), validate=True) if body else b""
+        except (binascii.Error, ValueError):
+            # Go: "illegal base64 data at input byte N"
+            err("illegal base64 data at input byte %d" % _b64_error_offset(body))
+    else:
+        for ch in body:
+            if not _is_url_char(ch):
+                err("invalid data character")
+        data = _unescape(body)
+    return "%s/%s" % (mtype, subtype), params, is_b64, data
+
+
+def _b64_error_offset(body):
+    """Best effort at Go's CorruptInputError offset (index of the first bad quantum byte)."""
+    stripped = body.replace("\n", "")
+    pad = stripped.find("=")
+    if pad >= 0:
+        return pad
+    return len(stripped) - (len(stripped) % 4 or 4) if len(stripped) % 4 else len(stripped)
+
+
+def decode(url):
+    """The bytes a ``data:`` URL carries (percent or base64 form)."""
+    return parse(url)[3]
+
+
+def decode_contents(source, compression=None):
+    """Bytes of a resource whose source is a data URL, gunzipped when compression is gzip."""
+    data = decode(source)
+    if compression in (None, ""):
+        return data
+    if compression != "gzip":
+        raise DataURLError("invalid compression method")
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raise DataURLError("invalid gzip data in data URL: %s" % e)
