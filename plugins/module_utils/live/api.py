@@ -72,8 +72,12 @@ def open_iso(path, expect=None):
 
 
 def show(iso):
-    out = iso.describe()
-    out.update(_state(iso))
+    desc = iso.describe()
+    out = _state(iso)
+    out["ignition_area"] = desc["ignition"]
+    out["kargs_areas"] = desc["kargs"]
+    for key in ("flavour", "volume_id", "features"):
+        out[key] = desc[key]
     out["kargs_default"] = iso.kargs_default
     out["customized"] = iso.is_customized()
     return out

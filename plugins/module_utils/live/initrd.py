@@ -21,7 +21,6 @@ __metaclass__ = type
 import lzma
 import os
 import shutil
-import struct
 import subprocess
 import zlib
 
@@ -277,4 +276,4 @@ def xz_check_type(data):
     """Integrity check id of the xz stream at the start of ``data`` (1 = CRC32, 4 = CRC64)."""
     if not data.startswith(XZ_MAGIC):
         raise NestosError("not an xz stream")
-    return struct.unpack_from("<H", data, 6)[0] & 0x0F
+    return bytearray(data[7:8])[0] & 0x0F

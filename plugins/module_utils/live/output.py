@@ -65,13 +65,16 @@ def write_new_file(src, dest, regions, mode=None, clobber=False):
     regions = check_regions(regions, size, src)
     if mode is None:
         mode = os.stat(src).st_mode & 0o777
-    with open(src, "rb") as source:
-        with AtomicFile(dest, mode=mode) as target:
-            copy_range(source, target)
-            target.flush()
-            for offset, data in regions:
-                target.seek(offset)
-                target.write(data)
+    try:
+        with open(src, "rb") as source:
+            with AtomicFile(dest, mode=mode) as target:
+                copy_range(source, target)
+                target.flush()
+                for offset, data in regions:
+                    target.seek(offset)
+                    target.write(data)
+    except (IOError, OSError) as err:
+        raise NestosError("cannot write output: %s" % (err.strerror or err), file=dest)
     return dest
 
 
