@@ -1,0 +1,335 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: nestos.lifecycle contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: libvirt_vm
+short_description: Deploy a NestOS QCOW2 machine under libvirt with its Ignition config passed over fw_cfg
+version_added: "0.1.0"
+description:
+  - Creates a qcow2 overlay on a NestOS base image (C(qemu-img create -f qcow2 -F qcow2 -b BASE), grown to
+    O(disk_size)), places the Ignition config where qemu may read it, and defines a libvirt domain that hands the
+    config to the guest as the fw_cfg entry C(opt/com.coreos/config) (through C(<sysinfo type='fwcfg'>), or a
+    C(qemu:commandline) C(-fw_cfg) argument on libvirt older than 6.5.0).
+  - The domain gets a serial console written to a log file, fixed MAC addresses (derived from the name unless
+    given, and kept across runs), UEFI for aarch64 guests, and an ownership mark in its C(<metadata>).
+  - The domain type is chosen from what the host can really run; C(kvm) is used only when libvirt offers it,
+    C(/dev/kvm) is usable, the host is not itself a virtual machine and a short KVM boot probe succeeds.
+    Otherwise the guest runs under C(qemu) (TCG). O(domain_type) overrides the choice.
+  - Ignition runs only on a machine's first boot. When the Ignition config (or the base image) differs from the
+    one the machine was provisioned with, the module re-provisions it (deletes and re-creates it) only with
+    O(recreate=true); otherwise it changes nothing and says so (see O(on_config_change)).
+  - Domains that this collection did not create are never modified or removed unless O(adopt=true).
+  - Must run on the hypervisor host (the files are created where the module runs); use C(delegate_to) if needed.
+author:
+  - nestos.lifecycle contributors (@nestos-lifecycle)
+extends_documentation_fragment:
+  - nestos.lifecycle.ignition_input
+requirements:
+  - libvirt-python (or the python3-libvirt package)
+  - qemu-img
+options:
+  name:
+    description: Name of the libvirt domain. Also names the overlay C(<name>.qcow2) and Ignition copy C(<name>.ign).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) defines the machine (creating its disk and Ignition copy) without changing its power state.
+      - V(running) also starts it; V(stopped) shuts it down (ACPI, then hard after O(stop_timeout) seconds).
+      - V(restarted) stops it if running and starts it again (always reports a change).
+      - V(absent) stops and undefines it, and removes its overlay and Ignition copy. The base image is never
+        removed; the console log is kept.
+    type: str
+    choices: [present, running, stopped, restarted, absent]
+    default: running
+  uri:
+    description: libvirt connection URI.
+    type: str
+    default: qemu:///system
+  image:
+    description:
+      - Absolute path of the NestOS base QCOW2 image on the hypervisor. Required to create the machine.
+      - The base is only read; the machine writes to its own overlay.
+    type: path
+  disk_size:
+    description:
+      - Virtual size of the machine's disk, such as V(20G) or V(20480M); a bare number means GiB.
+      - Must not be smaller than the base image. A larger value later grows the disk (online when running);
+        disks are never shrunk.
+    type: str
+  vcpus:
+    description: Number of virtual CPUs.
+    type: int
+    default: 2
+  memory:
+    description: Memory in MiB.
+    type: int
+    default: 2048
+  networks:
+    description:
+      - The machine's NICs, in order. Each item has exactly one of C(network) (a libvirt network name) or
+        C(bridge) (a host bridge), and optionally C(mac) and C(model) (default V(virtio)).
+      - Without C(mac), the MAC already in the domain is kept; a new machine gets one derived from its name.
+    type: list
+    elements: dict
+    default: [{network: default}]
+  arch:
+    description: Guest architecture. Defaults to the host's. aarch64 guests use the C(virt) machine and UEFI.
+    type: str
+    choices: [x86_64, aarch64]
+  domain_type:
+    description:
+      - V(auto) probes what the host can really run (see the description); V(kvm) or V(qemu) force a type.
+      - An existing domain keeps its type under V(auto).
+    type: str
+    choices: [auto, kvm, qemu]
+    default: auto
+  machine:
+    description: qemu machine type; defaults to V(pc) (x86_64) or V(virt) (aarch64).
+    type: str
+  firmware:
+    description: V(auto) is BIOS for x86_64 and UEFI for aarch64.
+    type: str
+    choices: [auto, bios, efi]
+    default: auto
+  storage_dir:
+    description: Folder on the hypervisor for the overlay and the Ignition copy (must exist).
+    type: path
+    default: /var/lib/libvirt/images
+  console_log:
+    description: File the serial console is written to. Default C(/var/log/libvirt/qemu/<name>-console.log).
+    type: path
+  recreate:
+    description:
+      - Re-provision the machine when its Ignition config or base image changed, by deleting and re-creating it
+        (same name, UUID and MACs). Ignition then runs again on its first boot. Also allows replacing a stale
+        overlay left without a domain.
+    type: bool
+    default: false
+  on_config_change:
+    description:
+      - What to do when the Ignition config or base image changed and O(recreate) is false.
+      - V(warn) leaves the machine as it is, reports C(changed=false), a warning and C(reprovision_required=true).
+      - V(fail) fails the task with the same message.
+    type: str
+    choices: [warn, fail]
+    default: warn
+  adopt:
+    description: Manage a domain of this name even if this collection did not create it (it then gets our mark).
+    type: bool
+    default: false
+  wait_for:
+    description:
+      - After starting (states V(running), V(restarted)), wait for V(address) (a DHCP lease of the libvirt network,
+        then the ARP table) or V(ssh) (an address and TCP O(ssh_port) answering). V(none) does not wait, but an
+        address already known is still returned.
+      - Waiting for the port connects from where the module runs; run it where the guest network is reachable.
+    type: str
+    choices: [none, address, ssh]
+    default: none
+  ssh_port:
+    description: TCP port for O(wait_for=ssh).
+    type: int
+    default: 22
+  wait_for_console:
+    description: A regular expression to wait for on the serial console log after a start (e.g. a login prompt).
+    type: str
+  wait_timeout:
+    description: Seconds to wait for O(wait_for) and O(wait_for_console) together.
+    type: int
+    default: 300
+  stop_timeout:
+    description: Seconds to wait for an ACPI shutdown before stopping the guest hard; V(0) stops it hard at once.
+    type: int
+    default: 60
+attributes:
+  check_mode:
+    support: full
+    description: Predicts every action (the UUID of a machine not created yet is unknown).
+  diff_mode:
+    support: full
+    description: Shows the managed part of the domain XML before and after.
+notes:
+  - The Ignition copy is written with mode 0600, owned by the user qemu runs as (C(libvirt-qemu) or C(qemu)),
+    and labelled C(virt_content_t) when SELinux is enabled.
+  - NestOS ships no guest agent, so addresses come from the libvirt network's DHCP leases or the ARP table.
+'''
+
+EXAMPLES = r'''
+- name: A NestOS machine from a Butane config, waiting until SSH answers
+  nestos.lifecycle.libvirt_vm:
+    name: nestos-01
+    image: /var/lib/libvirt/images/nestos-22.03.qcow2
+    disk_size: 20G
+    vcpus: 2
+    memory: 4096
+    butane: "{{ lookup('ansible.builtin.file', 'node.bu') }}"
+    wait_for: ssh
+  register: vm
+
+- name: Two NICs, one on a host bridge with a fixed MAC, Ignition from a file
+  nestos.lifecycle.libvirt_vm:
+    name: nestos-02
+    image: /var/lib/libvirt/images/nestos-22.03.qcow2
+    ignition: /srv/ignition/nestos-02.ign
+    networks:
+      - network: default
+      - bridge: br0
+        mac: "52:54:00:12:34:56"
+
+- name: Re-provision after the config changed
+  nestos.lifecycle.libvirt_vm:
+    name: nestos-01
+    image: /var/lib/libvirt/images/nestos-22.03.qcow2
+    ignition: /srv/ignition/nestos-01.ign
+    recreate: true
+
+- name: Remove the machine (overlay and Ignition copy too, never the base)
+  nestos.lifecycle.libvirt_vm:
+    name: nestos-01
+    state: absent
+'''
+
+RETURN = r'''
+name:
+  description: Domain name.
+  returned: always
+  type: str
+uuid:
+  description: Domain UUID (null in check mode before creation, and for O(state=absent)).
+  returned: always
+  type: str
+mac:
+  description: MAC address of the first NIC.
+  returned: always
+  type: str
+  sample: "52:54:00:0e:2a:fb"
+macs:
+  description: MAC addresses of all NICs, in order.
+  returned: always
+  type: list
+  elements: str
+ip:
+  description: The guest's IPv4 address when known (always set after a successful O(wait_for)).
+  returned: always
+  type: str
+ip_source:
+  description: Where the address came from, V(lease) or V(arp).
+  returned: when the guest is running
+  type: str
+state:
+  description: Power state after the run (V(running), V(shutoff), ...; V(absent) when removed).
+  returned: always
+  type: str
+xml:
+  description: The domain XML as libvirt reports it (no Ignition contents, only the path of the copy).
+  returned: always
+  type: str
+console_log:
+  description: Path of the serial console log.
+  returned: unless O(state=absent)
+  type: str
+overlay:
+  description: Path of the machine's qcow2 overlay.
+  returned: unless O(state=absent)
+  type: str
+ignition_file:
+  description: Path of the Ignition copy that qemu reads.
+  returned: unless O(state=absent)
+  type: str
+base:
+  description: The base image the machine was provisioned from.
+  returned: unless O(state=absent)
+  type: str
+domain_type:
+  description: The libvirt domain type used (V(kvm) or V(qemu)).
+  returned: unless O(state=absent)
+  type: str
+domain_type_reason:
+  description: Why that domain type was chosen.
+  returned: unless O(state=absent)
+  type: str
+actions:
+  description: What was done (or, in check mode, would be done).
+  returned: always
+  type: list
+  elements: str
+reprovision_required:
+  description: The Ignition config or base image changed but O(recreate) was false; nothing was changed.
+  returned: when it applies
+  type: bool
+restart_required:
+  description: The definition changed while the machine ran; it applies at the next start.
+  returned: when it applies
+  type: bool
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import machine
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.ignition_input import (
+    IGNITION_ARGSPEC, IGNITION_EXCLUSIVE, resolve)
+
+ARGSPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="running", choices=list(machine.STATES)),
+    uri=dict(type="str", default="qemu:///system"),
+    image=dict(type="path"),
+    disk_size=dict(type="str"),
+    vcpus=dict(type="int", default=2),
+    memory=dict(type="int", default=2048),
+    networks=dict(type="list", elements="dict", default=[{"network": "default"}]),
+    arch=dict(type="str", choices=["x86_64", "aarch64"]),
+    domain_type=dict(type="str", default="auto", choices=["auto", "kvm", "qemu"]),
+    machine=dict(type="str"),
+    firmware=dict(type="str", default="auto", choices=["auto", "bios", "efi"]),
+    storage_dir=dict(type="path", default=machine.DEFAULT_STORAGE_DIR),
+    console_log=dict(type="path"),
+    recreate=dict(type="bool", default=False),
+    on_config_change=dict(type="str", default="warn", choices=["warn", "fail"]),
+    adopt=dict(type="bool", default=False),
+    wait_for=dict(type="str", default="none", choices=["none", "address", "ssh"]),
+    ssh_port=dict(type="int", default=22),
+    wait_for_console=dict(type="str"),
+    wait_timeout=dict(type="int", default=300),
+    stop_timeout=dict(type="int", default=60),
+)
+ARGSPEC.update(IGNITION_ARGSPEC)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGSPEC, mutually_exclusive=IGNITION_EXCLUSIVE, supports_check_mode=True)
+    if not machine.HAS_LIBVIRT:
+        module.fail_json(msg=missing_required_lib("libvirt-python"), exception=machine.LIBVIRT_IMPORT_ERROR)
+    p = module.params
+    try:
+        ignition, warnings = resolve(p) if p["state"] != "absent" else (None, [])
+        req = machine.Request(
+            name=p["name"], state=p["state"], uri=p["uri"], image=p["image"], disk_size=p["disk_size"],
+            vcpus=p["vcpus"], memory=p["memory"], networks=p["networks"], arch=p["arch"],
+            domain_type=p["domain_type"], machine=p["machine"], firmware=p["firmware"],
+            storage_dir=p["storage_dir"], console_log=p["console_log"], ignition_bytes=ignition,
+            recreate=p["recreate"], adopt=p["adopt"], on_config_change=p["on_config_change"],
+            wait_for=p["wait_for"], ssh_port=p["ssh_port"], wait_timeout=p["wait_timeout"],
+            wait_for_console=p["wait_for_console"], stop_timeout=p["stop_timeout"])
+        result = machine.ensure(req, check_mode=module.check_mode)
+    except NestosError as err:
+        module.fail_json(msg=str(err), **err.details())
+    for warning in warnings + result.pop("warnings"):
+        module.warn(warning)
+    diff = result.pop("diff", None)
+    if module._diff and diff is not None:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
