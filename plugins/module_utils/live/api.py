@@ -84,13 +84,7 @@ def show(iso):
 
 
 def plan_ignition_embed(iso, config, force=False):
-    config = bytes(config)
-    current = iso.ignition
-    if current is not None and current != config and not force:
-        raise NestosError(MSG_ALREADY_IGN, file=iso.path)
-    initrd = Initrd(iso.initrd.members)
-    initrd.add(IGNITION_MEMBER, config)
-    return _finish(iso, [iso.initrd_region(initrd)], initrd)
+    return plan_embed(iso, config=config, force=force)
 
 
 def plan_ignition_remove(iso):
@@ -101,24 +95,35 @@ def plan_ignition_remove(iso):
 
 def plan_network_embed(iso, keyfiles, force=False):
     """``keyfiles``: list of (name, bytes)."""
-    if not iso.features.get("live-initrd-network"):
-        raise NestosError(MSG_NETWORK, file=iso.path)
+    return plan_embed(iso, keyfiles=keyfiles, force=force)
+
+
+def plan_embed(iso, config=None, keyfiles=None, force=False):
+    """Embed a config and/or keyfiles in one write of the Ignition area."""
     initrd = Initrd(iso.initrd.members)
-    existing = iso.network_keyfiles
-    prefix = iso.flavour.network_dir + "/"
-    wanted = {}
-    for name, data in keyfiles:
-        base = os.path.basename(name)
-        if base in wanted:
-            raise NestosError("multiple input files named '%s'" % base)
-        wanted[base] = bytes(data)
-    if existing and existing != wanted and not force:
-        raise NestosError(MSG_ALREADY_NET, file=iso.path)
-    for path in list(initrd.members):
-        if path.startswith(prefix):
-            initrd.remove(path)
-    for base, data in wanted.items():
-        initrd.add(prefix + base, data)
+    if config is not None:
+        config = bytes(config)
+        if iso.ignition is not None and iso.ignition != config and not force:
+            raise NestosError(MSG_ALREADY_IGN, file=iso.path)
+        initrd.add(IGNITION_MEMBER, config)
+    if keyfiles is not None:
+        if not iso.features.get("live-initrd-network"):
+            raise NestosError(MSG_NETWORK, file=iso.path)
+        wanted = {}
+        for name, data in keyfiles:
+            base = os.path.basename(name)
+            if base in wanted:
+                raise NestosError("multiple input files named '%s'" % base)
+            wanted[base] = bytes(data)
+        existing = iso.network_keyfiles
+        if existing and existing != wanted and not force:
+            raise NestosError(MSG_ALREADY_NET, file=iso.path)
+        prefix = iso.flavour.network_dir + "/"
+        for path in list(initrd.members):
+            if path.startswith(prefix):
+                initrd.remove(path)
+        for base, data in wanted.items():
+            initrd.add(prefix + base, data)
     return _finish(iso, [iso.initrd_region(initrd)], initrd)
 
 
@@ -191,6 +196,10 @@ def output_matches(plan, output):
     """True when ``output`` already holds exactly what applying ``plan`` would write."""
     if not os.path.isfile(output) or os.path.getsize(output) != os.path.getsize(plan.path):
         return False
+    # same source image: the system area and volume descriptors (first 64 KiB) are identical
+    with open(plan.path, "rb") as one, open(output, "rb") as two:
+        if one.read(65536) != two.read(65536):
+            return False
     try:
         with LiveIso(output) as other:
             return not other.changed_regions(plan.all_regions) and _state(other) == plan.after
@@ -306,28 +315,59 @@ def check_kernel_xz(data):
 
 # ---------------------------------------------------------------------------------- extract
 
-def extract_pxe(iso_path, folder, stem=None):
-    """``iso extract pxe``: write every file of IMAGES/PXEBOOT as ``<stem>-<name>``."""
+def _same_file(path, handle, rec):
+    if not os.path.isfile(path) or os.path.getsize(path) != rec.length:
+        return False
+    handle.seek(rec.offset)
+    left = rec.length
+    with open(path, "rb") as mine:
+        while left > 0:
+            want = min(4 << 20, left)
+            if mine.read(want) != handle.read(want):
+                return False
+            left -= want
+    return True
+
+
+def plan_extract_pxe(iso_path, folder, stem=None):
+    """``iso extract pxe``: (all target paths, the ones that need writing)."""
     if not os.path.isdir(folder):
         raise NestosError("output folder does not exist; create it first", file=folder)
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise NestosError("output folder is not writable", file=folder)
     stem = stem or os.path.splitext(os.path.basename(iso_path))[0]
-    written = []
     with LiveIso(iso_path) as iso:
         try:
             pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
         except NestosError:
             raise NestosError("Unrecognized %s ISO image. (no images/pxeboot)" % iso.flavour.title, file=iso_path)
+        targets = []
+        todo = []
         for rec in iso.iso.list_dir(pxedir):
             if rec.is_dir:
                 continue
             target = os.path.join(folder, "%s-%s" % (stem, rec.name.lower()))
-            written.append((target, rec))
-        for target, rec in written:
-            if os.path.exists(target) and os.path.getsize(target) == rec.length:
+            targets.append(target)
+            if not _same_file(target, iso.handle, rec):
+                todo.append(target)
+    return targets, todo
+
+
+def extract_pxe(iso_path, folder, stem=None):
+    """Write every file of IMAGES/PXEBOOT as ``<stem>-<lowercased name>``; returns all paths."""
+    targets, todo = plan_extract_pxe(iso_path, folder, stem)
+    if todo and not os.access(folder, os.W_OK | os.X_OK):
+        raise NestosError("output folder is not writable", file=folder)
+    with LiveIso(iso_path) as iso:
+        pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
+        for rec in iso.iso.list_dir(pxedir):
+            target = os.path.join(folder, "%s-%s" % (stem or os.path.splitext(os.path.basename(iso_path))[0],
+                                                     rec.name.lower()))
+            if rec.is_dir or target not in todo:
                 continue
-            with AtomicFile(target, mode=0o644) as out:
-                iso.handle.seek(rec.offset)
-                copy_range(iso.handle, out, rec.length)
-    return [t for t, _ in written]
+            try:
+                with open(iso_path, "rb", buffering=0) as raw:
+                    with AtomicFile(target, mode=0o644) as out:
+                        raw.seek(rec.offset)
+                        copy_range(raw, out, rec.length)
+            except (IOError, OSError) as err:
+                raise NestosError("cannot write: %s" % (err.strerror or err), file=target)
+    return targets

@@ -34,7 +34,7 @@ def decode_resource(resource):
     source = resource.get("source") or ""
     if not source.startswith("data:"):
         raise NestosError("not a data URL: %s" % source[:40])
-    head, _, payload = source[5:].partition(",")
+    head, dummy, payload = source[5:].partition(",")
     if head.endswith(";base64"):
         data = base64.b64decode(payload)
     else:

@@ -101,7 +101,7 @@ class IsoFs(object):
             raise NestosError(
                 "not an ISO9660 image (no CD001 primary volume descriptor at sector 16)", file=name)
         self.volume_id = pvd[40:72].decode("ascii", "replace").rstrip(" \x00")
-        _, root = _parse_record(pvd, 156)
+        root = _parse_record(pvd, 156)[1]
         root.name = ""
         self.root = root
         self._cache = {}
@@ -128,7 +128,7 @@ class IsoFs(object):
                 continue
             if length < 34 or pos + length > len(buf):
                 raise NestosError("corrupted ISO: bad directory record", file=self.name)
-            _, rec = _parse_record(buf, pos)
+            rec = _parse_record(buf, pos)[1]
             name = _clean_name(rec.name)
             if name is not None:
                 rec.name = name
@@ -191,5 +191,4 @@ class IsoFs(object):
             path = prefix + rec.name
             yield path, rec
             if rec.is_dir:
-                for item in self.walk(rec, path + "/"):
-                    yield item
+                yield from self.walk(rec, path + "/")

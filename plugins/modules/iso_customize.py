@@ -1,0 +1,199 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: nestos.lifecycle contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: iso_customize
+short_description: Customize a NestOS live ISO for automatic installation (nestos-installer iso customize)
+version_added: "0.1.0"
+description:
+  - Pure-Python equivalent of C(nestos-installer iso customize), with every option it has except
+    C(--network-nmstate) (see notes).
+  - Generates exactly what nestos-installer generates - a live Ignition 3.3.0 config holding
+    C(/etc/nestos/dest.ign), C(/etc/nestos/installer.d/NNNN-*.yaml), pre/post-install scripts and their units,
+    NetworkManager keyfiles under C(etc/nestos-firstboot-network/) - and the live kernel arguments.
+  - The Ignition config given with O(ignition), O(ignition_content) or O(butane) becomes the destination config
+    (C(--dest-ignition)), or the live config with O(ignition_target=live).
+  - Idempotent (the same inputs twice report no change), check mode predicts, diff mode shows the embedded
+    config and the kernel arguments before and after. The result is written atomically with mode 0600 when
+    O(dest) is given; the source is never modified then.
+author:
+  - nestos.lifecycle contributors (@nestos-lifecycle)
+extends_documentation_fragment:
+  - nestos.lifecycle.ignition_input
+options:
+  src:
+    description: The NestOS (or CoreOS) live ISO.
+    type: path
+    required: true
+  dest:
+    description: The customized ISO to write. Without it O(src) is modified in place.
+    type: path
+  force:
+    description: Replace an existing customization (embedded config, keyfiles or modified kernel arguments).
+    type: bool
+    default: false
+  flavour:
+    description: Expected media flavour; V(auto) accepts both NestOS and CoreOS media.
+    type: str
+    choices: [auto, nestos, coreos]
+    default: auto
+  ignition_target:
+    description: Where the O(ignition)/O(ignition_content)/O(butane) config goes - the installed system or the live one.
+    type: str
+    choices: [dest, live]
+    default: dest
+  dest_ignition:
+    description: Ignition config files for the installed system (C(--dest-ignition)).
+    type: list
+    elements: path
+    default: []
+  dest_device:
+    description: Install automatically to this disk (C(--dest-device)).
+    type: str
+  dest_console:
+    description: Kernel consoles for the installed system, e.g. C(ttyS0,115200n8) (C(--dest-console)).
+    type: list
+    elements: str
+    default: []
+  dest_karg_append:
+    description: Kernel arguments to add on the installed system.
+    type: list
+    elements: str
+    default: []
+  dest_karg_delete:
+    description: Kernel arguments to remove on the installed system.
+    type: list
+    elements: str
+    default: []
+  network_keyfile:
+    description: NetworkManager keyfiles for the live system (copied to the installed system when it installs).
+    type: list
+    elements: path
+    default: []
+  network_nmstate:
+    description: Not supported (see notes); giving a file fails with an explanation.
+    type: list
+    elements: path
+    default: []
+  ignition_ca:
+    description: CA certificates Ignition trusts (live and installed system).
+    type: list
+    elements: path
+    default: []
+  pre_install:
+    description: Scripts to run before installing.
+    type: list
+    elements: path
+    default: []
+  post_install:
+    description: Scripts to run after installing.
+    type: list
+    elements: path
+    default: []
+  installer_config:
+    description: nestos-installer config files (YAML) for the automatic install.
+    type: list
+    elements: path
+    default: []
+  live_ignition:
+    description: Ignition configs merged into the live system's config.
+    type: list
+    elements: path
+    default: []
+  live_karg_append:
+    description: Kernel arguments added to the ISO's defaults for the live boot.
+    type: list
+    elements: str
+    default: []
+  live_karg_delete:
+    description: Kernel arguments removed from the ISO's defaults for the live boot.
+    type: list
+    elements: str
+    default: []
+  live_karg_replace:
+    description: Replacements C(KEY=OLD=NEW) applied to the ISO's default kernel arguments.
+    type: list
+    elements: str
+    default: []
+notes:
+  - C(--network-nmstate) needs the nmstate library (Rust, with libnmstate bindings) to turn nmstate documents into
+    keyfiles; there is no maintained pure-Python nmstate, so it is left out. Use O(network_keyfile).
+  - The embedded gzip data URLs are not byte-identical to nestos-installer's (different deflate encoder); their
+    decoded contents are.
+'''
+
+EXAMPLES = r'''
+- name: ISO that installs to /dev/sda with a Butane config
+  nestos.lifecycle.iso_customize:
+    src: /srv/nestos/nestos-live.x86_64.iso
+    dest: /srv/nestos/web1-install.iso
+    butane: "{{ lookup('file', 'web1.bu') }}"
+    dest_device: /dev/sda
+    dest_console: [ttyS0,115200n8]
+    network_keyfile: [/srv/nestos/web1/eth0.nmconnection]
+    live_karg_append: [console=ttyS0,115200n8]
+'''
+
+RETURN = r'''
+path:
+  description: The image written.
+  returned: always
+  type: str
+before:
+  description: Embedded state before.
+  returned: always
+  type: dict
+after:
+  description: Embedded state after (members of the live initrd, kernel arguments).
+  returned: always
+  type: dict
+messages:
+  description: What nestos-installer would print, e.g. that the media installs without confirmation.
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.isoops import run_iso_plan
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import (
+    COMMON_CUSTOMIZE_SPEC, IGNITION_INPUT_SPEC, customize_options, fail)
+
+
+def main():
+    spec = dict(src=dict(type="path", required=True), dest=dict(type="path"), force=dict(type="bool", default=False),
+                flavour=dict(type="str", choices=["auto", "nestos", "coreos"], default="auto"),
+                live_karg_append=dict(type="list", elements="str", default=[]),
+                live_karg_delete=dict(type="list", elements="str", default=[]),
+                live_karg_replace=dict(type="list", elements="str", default=[]))
+    spec.update(IGNITION_INPUT_SPEC)
+    spec.update(COMMON_CUSTOMIZE_SPEC)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    p = module.params
+    expect = None if p["flavour"] == "auto" else p["flavour"]
+    try:
+        opts, warnings = customize_options(p)
+
+        def planner(iso):
+            return api.plan_customize(iso, opts, live_karg_append=p["live_karg_append"],
+                                      live_karg_delete=p["live_karg_delete"],
+                                      live_karg_replace=p["live_karg_replace"], force=p["force"])
+        result = run_iso_plan(p["src"], p["dest"], planner, module.check_mode, expect)
+    except NestosError as err:
+        fail(module, err)
+    module.exit_json(warnings_butane=warnings, **result)
+
+
+if __name__ == "__main__":
+    main()

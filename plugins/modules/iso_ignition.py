@@ -1,0 +1,160 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: nestos.lifecycle contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: iso_ignition
+short_description: Embed, remove or read the live Ignition config of a NestOS live ISO
+version_added: "0.1.0"
+description:
+  - Pure-Python equivalent of C(nestos-installer iso ignition embed|remove|show) (and C(iso network embed|remove)).
+  - The config is stored as C(config.ign) in the ISO's 256 KiB Ignition embed area as an xz (CRC32) newc archive,
+    byte for byte as nestos-installer writes it. Removing the config restores the original bytes (and SHA-256).
+  - Works on NestOS media (C(/nestos/)) and on upstream CoreOS media (C(/coreos/)).
+  - Idempotent; check mode predicts; diff mode shows the embedded config before and after.
+author:
+  - nestos.lifecycle contributors (@nestos-lifecycle)
+extends_documentation_fragment:
+  - nestos.lifecycle.ignition_input
+options:
+  src:
+    description: The live ISO image.
+    type: path
+    required: true
+  dest:
+    description:
+      - Write the result to this new file (atomically, mode 0600, the source left untouched) instead of modifying
+        O(src) in place. An existing O(dest) that already holds the wanted result is left alone.
+    type: path
+  state:
+    description:
+      - V(present) embeds the config given with O(ignition), O(ignition_content) or O(butane) (and O(network_keyfile)).
+      - V(absent) removes the embedded config (and with O(network_keyfile=[]) given explicitly, nothing else).
+      - V(query) only reads; the config is returned in RV(ignition_content).
+    type: str
+    choices: [present, absent, query]
+    default: present
+  network_keyfile:
+    description:
+      - NetworkManager keyfiles to embed for the live system (C(etc/nestos-firstboot-network/)), like
+        C(nestos-installer iso network embed). With O(state=absent), removes the embedded keyfiles when set.
+    type: list
+    elements: path
+  force:
+    description: Replace an embedded config (or keyfiles) that differ from the ones given.
+    type: bool
+    default: false
+  flavour:
+    description: Expected media flavour; V(auto) accepts both NestOS and CoreOS media.
+    type: str
+    choices: [auto, nestos, coreos]
+    default: auto
+notes:
+  - For O(state=present) one Ignition input or O(network_keyfile) is required.
+seealso:
+  - module: nestos.lifecycle.iso_customize
+'''
+
+EXAMPLES = r'''
+- name: Embed a Butane config into a copy of the live ISO
+  nestos.lifecycle.iso_ignition:
+    src: /srv/nestos/nestos-live.x86_64.iso
+    dest: /srv/nestos/web1.iso
+    butane: "{{ lookup('file', 'web1.bu') }}"
+
+- name: Remove the embedded config in place
+  nestos.lifecycle.iso_ignition:
+    src: /srv/nestos/web1.iso
+    state: absent
+
+- name: Read the embedded config
+  nestos.lifecycle.iso_ignition:
+    src: /srv/nestos/web1.iso
+    state: query
+  register: embedded
+'''
+
+RETURN = r'''
+path:
+  description: The image written (O(dest), or O(src) when modified in place).
+  returned: always
+  type: str
+flavour:
+  description: Media flavour found (nestos or coreos).
+  returned: always
+  type: str
+before:
+  description: Embedded state before (presence and size of the config, keyfile names, initrd members, kargs).
+  returned: always
+  type: dict
+after:
+  description: Embedded state after the change (or that check mode predicts).
+  returned: always
+  type: dict
+ignition_content:
+  description: The embedded config (with O(state=query)); null when none.
+  returned: when state is query
+  type: str
+warnings_butane:
+  description: Warnings from translating O(butane).
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.isoops import run_iso_plan
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import (
+    IGNITION_INPUT_SPEC, fail, given_ignition, read_input, resolve_ignition)
+
+
+def plan_for(params, config):
+    keyfiles = params["network_keyfile"]
+
+    def planner(iso):
+        if params["state"] == "absent":
+            return api.plan_network_remove(iso) if keyfiles is not None else api.plan_ignition_remove(iso)
+        pairs = [(p, read_input(p)) for p in keyfiles] if keyfiles else None
+        return api.plan_embed(iso, config=config, keyfiles=pairs, force=params["force"])
+    return planner
+
+
+def main():
+    spec = dict(src=dict(type="path", required=True), dest=dict(type="path"),
+                state=dict(type="str", choices=["present", "absent", "query"], default="present"),
+                network_keyfile=dict(type="list", elements="path", no_log=False), force=dict(type="bool", default=False),
+                flavour=dict(type="str", choices=["auto", "nestos", "coreos"], default="auto"))
+    spec.update(IGNITION_INPUT_SPEC)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    params = module.params
+    expect = None if params["flavour"] == "auto" else params["flavour"]
+    try:
+        if params["state"] == "query":
+            with api.open_iso(params["src"], expect=expect) as iso:
+                info = api.show(iso)
+            module.exit_json(changed=False, path=params["src"], flavour=info["flavour"], ignition_content=info["ignition"],
+                             network_keyfiles=info["network_keyfiles"], kargs=info["kargs"])
+        config, warnings = None, []
+        if params["state"] == "present":
+            if given_ignition(params):
+                config, warnings = resolve_ignition(params)
+            elif not params["network_keyfile"]:
+                raise NestosError("state=present needs ignition, ignition_content, butane or network_keyfile")
+        result = run_iso_plan(params["src"], params["dest"], plan_for(params, config), module.check_mode, expect)
+    except NestosError as err:
+        fail(module, err)
+    module.exit_json(warnings_butane=warnings, **result)
+
+
+if __name__ == "__main__":
+    main()

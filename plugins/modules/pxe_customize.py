@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: nestos.lifecycle contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: pxe_customize
+short_description: Customize a NestOS live PXE initramfs (nestos-installer pxe customize)
+version_added: "0.1.0"
+description:
+  - Pure-Python equivalent of C(nestos-installer pxe customize). Copies the live initramfs O(src) verbatim to
+    O(dest) and appends an xz (CRC32) newc archive with the generated live config (destination Ignition,
+    installer configs, hook scripts) and network keyfiles - the same content C(iso customize) embeds in an ISO.
+  - O(src) must be a live initramfs (it holds C(etc/nestos-live-initramfs)) that is not already customized;
+    the OS features are read from its C(etc/nestos/features.json).
+  - Idempotent (an O(dest) that already holds the result is left alone); check mode predicts; diff mode shows the
+    generated live config. O(dest) is written atomically with mode 0600.
+author:
+  - nestos.lifecycle contributors (@nestos-lifecycle)
+extends_documentation_fragment:
+  - nestos.lifecycle.ignition_input
+options:
+  src:
+    description: The live initramfs (C(images/pxeboot/initrd.img) of the ISO, or the PXE C(live-initramfs)).
+    type: path
+    required: true
+  dest:
+    description: The customized initramfs to write.
+    type: path
+    required: true
+  ignition_target:
+    description: Where the O(ignition)/O(ignition_content)/O(butane) config goes - the installed system or the live one.
+    type: str
+    choices: [dest, live]
+    default: dest
+  dest_ignition:
+    description: Ignition config files for the installed system.
+    type: list
+    elements: path
+    default: []
+  dest_device:
+    description: Install automatically to this disk.
+    type: str
+  dest_console:
+    description: Kernel consoles for the installed system.
+    type: list
+    elements: str
+    default: []
+  dest_karg_append:
+    description: Kernel arguments to add on the installed system.
+    type: list
+    elements: str
+    default: []
+  dest_karg_delete:
+    description: Kernel arguments to remove on the installed system.
+    type: list
+    elements: str
+    default: []
+  network_keyfile:
+    description: NetworkManager keyfiles for the live system.
+    type: list
+    elements: path
+    default: []
+  network_nmstate:
+    description: Not supported (no maintained pure-Python nmstate); giving a file fails with an explanation.
+    type: list
+    elements: path
+    default: []
+  ignition_ca:
+    description: CA certificates Ignition trusts.
+    type: list
+    elements: path
+    default: []
+  pre_install:
+    description: Scripts to run before installing.
+    type: list
+    elements: path
+    default: []
+  post_install:
+    description: Scripts to run after installing.
+    type: list
+    elements: path
+    default: []
+  installer_config:
+    description: nestos-installer config files for the automatic install.
+    type: list
+    elements: path
+    default: []
+  live_ignition:
+    description: Ignition configs merged into the live system's config.
+    type: list
+    elements: path
+    default: []
+notes:
+  - Boot the result with C(ignition.firstboot ignition.platform.id=metal) on the kernel command line.
+'''
+
+EXAMPLES = r'''
+- name: PXE initramfs that installs to /dev/sda
+  nestos.lifecycle.pxe_customize:
+    src: /srv/tftp/nestos-live-initramfs.x86_64.img
+    dest: /srv/tftp/web1-initramfs.img
+    butane: "{{ lookup('file', 'web1.bu') }}"
+    dest_device: /dev/sda
+'''
+
+RETURN = r'''
+path:
+  description: The customized initramfs.
+  returned: always
+  type: str
+members:
+  description: Files in the appended archive.
+  returned: always
+  type: list
+  elements: str
+messages:
+  description: What nestos-installer would print (e.g. the kernel arguments PXE needs).
+  returned: always
+  type: list
+  elements: str
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import (
+    COMMON_CUSTOMIZE_SPEC, IGNITION_INPUT_SPEC, check_output_folder, customize_options, pretty_ignition)
+
+
+def _already(src, dest, appended):
+    if not os.path.isfile(dest) or os.path.getsize(dest) != os.path.getsize(src) + len(appended):
+        return False
+    with open(dest, "rb") as handle:
+        handle.seek(os.path.getsize(src))
+        if handle.read() != appended:
+            return False
+    with open(src, "rb") as one, open(dest, "rb") as two:
+        while True:
+            block = one.read(4 << 20)
+            if not block:
+                return True
+            if two.read(len(block)) != block:
+                return False
+
+
+def main():
+    spec = dict(src=dict(type="path", required=True), dest=dict(type="path", required=True))
+    spec.update(IGNITION_INPUT_SPEC)
+    spec.update(COMMON_CUSTOMIZE_SPEC)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    p = module.params
+    try:
+        check_output_folder(p["dest"])
+        opts, warnings = customize_options(p)
+        info, appended, messages, initrd = api.plan_pxe_customize(p["src"], opts)
+        changed = not _already(p["src"], p["dest"], appended)
+        if changed and not module.check_mode:
+            api.write_pxe_customized(p["src"], appended, output=p["dest"], clobber=True)
+    except NestosError as err:
+        module.fail_json(msg=str(err), **err.details())
+    config = initrd.get("config.ign")
+    diff = {"before": "", "after": pretty_ignition(config.decode("utf-8") if config else None)} if changed else {}
+    module.exit_json(changed=changed, path=p["dest"], members=sorted(initrd.members), messages=messages,
+                     flavour=info["flavour"].name, warnings_butane=warnings, diff=diff)
+
+
+if __name__ == "__main__":
+    main()
