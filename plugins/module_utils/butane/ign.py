@@ -308,17 +308,12 @@ def parse_ignition(data, source=None):
 
 
 def check_ignition(data, source=None):
-    """Parse and validate Ignition JSON bytes: (config or None, list of report entries)."""
-    try:
-        from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import load_and_validate as _lav
-    except ImportError:
-        _lav = None
-    if _lav is not None and hasattr(_lav, "load_and_validate"):
-        result = _lav.load_and_validate(data, source=source)
-        config, report = result[0], result[1]
+    """Parse and validate Ignition JSON bytes: (config or None, list of report entries).
+
+    The Ignition engine's ``parse`` validates too; the fallback only checks JSON and version.
+    """
+    if _ign_parse is not None and hasattr(_ign_parse, "parse"):
+        config, report = _ign_parse.parse(data, source=source)
         return config, entries_of(report)
     config, report = parse_ignition(data, source=source)
-    entries = entries_of(report)
-    if config is not None and not any(e.kind == "error" for e in entries):
-        entries.extend(entries_of(validate_config(config)))
-    return config, entries
+    return config, entries_of(report)
