@@ -55,6 +55,14 @@ class HostCommandError(NestosError):
         self.kind = kind
 
 
+def check_mode_arg(mode, path="mode"):
+    """An octal file mode as a 4-digit string; symbolic modes are refused."""
+    text = str(mode).strip()
+    if not text or any(c not in "01234567" for c in text) or len(text) > 4:
+        raise NestosError("mode must be octal digits such as 0644, got %r" % (mode,), path=path)
+    return text.zfill(4)
+
+
 def quote(argv):
     if isinstance(argv, str):
         return argv
@@ -98,7 +106,7 @@ class Remote(object):
     def stat(self, path):
         """{'exists', 'sha256', 'mode', 'owner', 'group', 'type'} via sha256sum/stat."""
         p = shlex.quote(path)
-        cmd = ("if [ -e %s ] || [ -L %s ]; then stat -c '%%a %%U %%G %%F' -- %s && "
+        cmd = ("if [ -e %s ] || [ -L %s ]; then stat -c '%%a %%U %%G %%u %%g %%F' -- %s && "
                "{ [ -f %s ] && sha256sum -- %s || echo -; }; else echo %s; fi" % (p, p, p, p, p, ABSENT))
         res = self.run(cmd)
         if res.rc != 0:
@@ -106,12 +114,12 @@ class Remote(object):
         lines = res.stdout.strip().splitlines()
         if not lines or lines[-1].strip() == ABSENT:
             return {"exists": False}
-        head = lines[0].split(" ", 3)
-        if len(head) < 4:
+        head = lines[0].split(" ", 5)
+        if len(head) < 6:
             raise NestosError("unexpected output of stat for %s: %r" % (path, res.stdout))
         sha = lines[1].split()[0] if len(lines) > 1 and lines[1].strip() != "-" else None
         return {"exists": True, "mode": head[0].zfill(4), "owner": head[1], "group": head[2],
-                "type": head[3], "sha256": sha}
+                "oid": head[3], "gid": head[4], "type": head[5], "sha256": sha}
 
     def read_file(self, path):
         """Text of ``path``, or None when it does not exist."""

@@ -44,8 +44,15 @@ def with_new_deployment(doc, checksum, staged=True, **keys):
 
 
 class Reply(object):
-    def __init__(self, rc=0, stdout="", stderr="", raise_exc=None, effect=None):
+    def __init__(self, rc=0, stdout="", stderr="", raise_exc=None, effect=None, func=None):
         self.rc, self.stdout, self.stderr, self.raise_exc, self.effect = rc, stdout, stderr, raise_exc, effect
+        self.func = func
+
+
+def _mktemp_reply(inner):
+    """What the shell prints for ActionBase._make_tmp_path's mkdir command."""
+    base = re.search(r"(ansible-tmp-[0-9.\-_]+)=", inner).group(1)
+    return 0, "%s=/home/core/.ansible/tmp/%s\n" % (base, base), ""
 
 
 class FakeConnection(object):
@@ -64,6 +71,10 @@ class FakeConnection(object):
         self.files = {}         # remote path -> bytes written by put_file
         self.resets = 0
         self.options = {"remote_user": "core", "connection_timeout": 10}
+        # ActionBase._make_tmp_path / _remove_tmp_path, used when a file is copied
+        self.on(r"^echo ~", Reply(0, "/home/core\n"))
+        self.on(r"umask 77 && mkdir", Reply(func=_mktemp_reply))
+        self.on(r"^rm -f -r ", Reply(0, ""))
 
     def on(self, pattern, *replies):
         """Reply to commands matching regex ``pattern`` with ``replies`` in turn (last one repeats)."""
@@ -98,6 +109,9 @@ class FakeConnection(object):
                     reply.effect(inner)
                 if reply.raise_exc is not None:
                     raise reply.raise_exc
+                if reply.func is not None:
+                    rc, out, err = reply.func(inner)
+                    return rc, out.encode(), err.encode()
                 return reply.rc, reply.stdout.encode(), reply.stderr.encode()
         raise AssertionError("unexpected command on the fake host: %r" % inner)
 
