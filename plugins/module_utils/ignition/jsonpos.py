@@ -97,7 +97,11 @@ def _quote_char(c):
         return "'\\''"
     if c == '"':
         return "'\"'"
-    if ord(c) < 0x20:
+    short = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+             "\v": "\\v", "\\": "\\\\"}
+    if c in short:
+        return "'%s'" % short[c]
+    if ord(c) < 0x20 or ord(c) == 0x7F:
         return "'\\x%02x'" % ord(c)
     return "'%s'" % c
 
@@ -186,6 +190,14 @@ def loads(text):
             if m is None:
                 _syntax_error(text, i + 1, "in numeric literal")
             s = m.group(0)
+            end = m.end()
+            if end < n and text[end] == "." and not m.group(1) and not m.group(2):
+                _syntax_error(text, end + 1, "after decimal point in numeric literal")
+            if end < n and text[end] in "eE" and not m.group(2):
+                j = end + 1
+                if j < n and text[j] in "+-":
+                    j += 1
+                _syntax_error(text, j, "in exponent of numeric literal")
             if m.group(1) or m.group(2):
                 return float(s), m.end()
             return int(s), m.end()
@@ -208,6 +220,13 @@ def loads(text):
             if off >= n or "Unterminated string" in str(e):
                 raise JSONSyntaxError("unexpected end of JSON input", n)
             c = text[off] if off < n else ""
+            if "uXXXX" in str(e):
+                j = off + 2
+                while j < n and j < off + 6 and text[j] in "0123456789abcdefABCDEF":
+                    j += 1
+                if j >= n:
+                    raise JSONSyntaxError("unexpected end of JSON input", n)
+                raise JSONSyntaxError("invalid character %s in \\u hexadecimal character escape" % _quote_char(text[j]), j)
             if "Invalid control character" in str(e):
                 raise JSONSyntaxError("invalid character %s in string literal" % _quote_char(c), off)
             raise JSONSyntaxError("invalid character %s in string escape code" % _quote_char(text[min(off + 1, n - 1)]), off)

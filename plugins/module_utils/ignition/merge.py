@@ -27,8 +27,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
-
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import (
@@ -60,6 +58,26 @@ def _is_zero(types, struct, value):
     return True
 
 
+def _clean(types, kind, target, value):
+    """A deep copy holding only what the model knows (what Go would have decoded)."""
+    if value is None:
+        return None
+    if kind in M.LIST_KINDS:
+        if target == "string":
+            return list(value)
+        return [_clean(types, M.KIND_STRUCT, target, item) if isinstance(item, dict) else item for item in value]
+    if kind in M.STRUCT_KINDS:
+        if not isinstance(value, dict):
+            return value
+        fields, _index = types[target]
+        out = {}
+        for key, k, t in fields:
+            if key in value:
+                out[key] = _clean(types, k, t, value[key])
+        return out
+    return value
+
+
 def _merge_struct(types, struct, parent, child):
     parent = parent or {}
     child = child or {}
@@ -78,31 +96,31 @@ def _merge_struct(types, struct, parent, child):
         cv = child.get(key)
         if kind in (M.KIND_REQ_STR, M.KIND_STR_OMIT, M.KIND_INT_OMIT):
             if key in child and cv is not None:
-                out[key] = copy.deepcopy(cv)
+                out[key] = cv
         elif kind in (M.KIND_STR, M.KIND_STR_NULL, M.KIND_INT, M.KIND_BOOL):
             if cv is not None:
-                out[key] = copy.deepcopy(cv)
+                out[key] = cv
             elif pv is not None:
-                out[key] = copy.deepcopy(pv)
+                out[key] = pv
         elif kind == M.KIND_PSTRUCT:
             if pv is not None and cv is not None:
                 out[key] = _merge_struct(types, target, pv, cv)
             elif cv is not None:
-                out[key] = copy.deepcopy(cv)
+                out[key] = _clean(types, kind, target, cv)
             elif pv is not None:
-                out[key] = copy.deepcopy(pv)
+                out[key] = _clean(types, kind, target, pv)
         elif kind == M.KIND_STRUCT:
             if _is_zero(types, target, cv):
                 if pv is not None:
-                    out[key] = copy.deepcopy(pv)
+                    out[key] = _clean(types, kind, target, pv)
             elif _is_zero(types, target, pv):
-                out[key] = copy.deepcopy(cv)
+                out[key] = _clean(types, kind, target, cv)
             else:
                 out[key] = _merge_struct(types, target, pv, cv)
         elif (struct, key) in _NO_DUPS:
             items = list(pv or []) + list(cv or [])
             if items:
-                out[key] = copy.deepcopy(items)
+                out[key] = _clean(types, kind, target, items)
         else:
             plist = list(pv or [])
             clist = list(cv or [])
@@ -113,7 +131,7 @@ def _merge_struct(types, struct, parent, child):
             for item in plist:
                 found = child_entries.get((handle, _item_key(target, item)))
                 if found is None:
-                    result.append(copy.deepcopy(item))
+                    result.append(_clean(types, M.KIND_LIST, target, [item])[0])
                     continue
                 clist_name, citem = found
                 if clist_name != key:
@@ -127,7 +145,7 @@ def _merge_struct(types, struct, parent, child):
             parent_keys = set(_item_key(target, item) for item in plist)
             for item in clist:
                 if _item_key(target, item) not in parent_keys:
-                    result.append(copy.deepcopy(item))
+                    result.append(_clean(types, M.KIND_LIST, target, [item])[0])
             out[key] = result
     return out
 

@@ -1,0 +1,93 @@
+"""Fuzzing: any input gives a Report, never a traceback; round trips hold."""
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.merge import merge
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse import parse
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Report
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serialize import dumps
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import validate
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.floats(allow_nan=False, allow_infinity=False),
+                    st.sampled_from(["", "/", "/a", "a", "data:,x", "http://h/x", "sha512-", "3.3.0", "gzip", "xfs",
+                                     "a.service", "[Unit]\nA=b\n", "/dev/sda"]),
+                    st.text(max_size=8))
+KEYS = sorted({k for v in M.SUPPORTED_VERSIONS for _n, (fields, _i) in M.model(v).items() for k, _kind, _t in fields})
+json_values = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=4)), children, max_size=5)),
+    max_leaves=30)
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_parse_bytes_never_raises(data):
+    config, report = parse(data)
+    assert isinstance(report, Report)
+    assert config is None or isinstance(config, dict)
+    if config is None:
+        assert report.is_fatal()
+    for e in report:
+        e.format()
+
+
+@SETTINGS
+@given(json_values, st.sampled_from(M.SUPPORTED_VERSIONS))
+def test_validate_any_shape(value, version):
+    config = {"ignition": {"version": version}}
+    if isinstance(value, dict):
+        config.update(value)
+        config["ignition"] = {"version": version}
+    text = json.dumps(config)
+    parsed, report = parse(text)
+    assert isinstance(report, Report)
+    assert parsed == json.loads(text)
+    for e in report:
+        assert e.line is not None and e.line >= 1
+    if not report.is_fatal() and not any(e.message.startswith("Unused key") for e in report):
+        again, report2 = parse(dumps(parsed, pretty=True))
+        assert not report2.is_fatal()
+        assert dumps(again) == dumps(parsed)
+
+
+@SETTINGS
+@given(json_values, json_values)
+def test_merge_of_valid_shapes_stays_valid_shape(a, b):
+    def as_cfg(v):
+        c = {"ignition": {"version": "3.3.0"}}
+        if isinstance(v, dict):
+            c.update(v)
+            c["ignition"] = {"version": "3.3.0"}
+        return c
+
+    p, c = as_cfg(a), as_cfg(b)
+    shape_ok = all(not (e.is_error and e.message.startswith("json:")) for e in validate(p).entries + validate(c).entries)
+    if not shape_ok:
+        return
+    out = merge(p, c)
+    assert not any(e.message.startswith("json:") for e in validate(out))
+    dumps(out)
+
+
+@SETTINGS
+@given(st.binary(max_size=3000), st.booleans())
+def test_dataurl_roundtrip(data, allow):
+    url, comp = dataurl.encode(data, compress_allowed=allow)
+    assert dataurl.decode_contents(url, comp) == data
+    assert comp in ("", "gzip")
+
+
+@SETTINGS
+@given(st.text(max_size=40))
+def test_dataurl_decode_text_never_crashes(s):
+    try:
+        dataurl.decode("data:" + s)
+    except dataurl.DataURLError as e:
+        assert e.message
