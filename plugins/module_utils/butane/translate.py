@@ -495,7 +495,27 @@ def _order_ignition(value, minor):
 
 # ---- entry point ---------------------------------------------------------------------------
 
+def _plain(value):
+    """Plain Python types (Ansible hands over str/dict subclasses that libyaml refuses)."""
+    if isinstance(value, dict):
+        return dict((_plain(k), _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bytes):
+        return bytes(value)
+    return value
+
+
 def _to_text(text):
+    text = _plain(text)
     if isinstance(text, dict):
         if not yamlin.HAS_YAML:
             raise ButaneError("PyYAML is required to read Butane configs")
