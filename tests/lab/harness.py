@@ -170,13 +170,13 @@ def parse_console(text):
     for line in _report_lines(text):
         if len(line) < 1 or line[1:2] not in (" ", ""):
             continue
-        tag, _, rest = line.partition(" ")
+        tag, dummy, rest = line.partition(" ")
         if tag in head:
             head[tag] = rest
         elif tag == "E":
             entries.append(rest)
         elif tag == "C":
-            label, _, data = rest.partition(" ")
+            data, dummy, label = rest.partition(" ")
             if label.startswith("initrd:"):
                 initrd[label[7:]] = _b64(data)
             else:
@@ -184,15 +184,15 @@ def parse_console(text):
         elif tag == "T":
             pass  # a file too large to carry; its entry still has size and sha256
         elif tag == "B":
-            label, _, data = rest.partition(" ")
+            label, dummy, data = rest.partition(" ")
             before[label] = _b64(data).decode("utf-8", "replace")
         elif tag == "M":
-            name, _, data = rest.partition(" ")
+            name, dummy, data = rest.partition(" ")
             stamps[name] = _b64(data).decode("utf-8", "replace").strip()
     log = _b64(head["L"]).decode("utf-8", "replace")
     stages = {}
     for item in head["S"].split():
-        stage, _, rc = item.partition(":")
+        stage, dummy, rc = item.partition(":")
         stages[stage] = int(rc) if rc.lstrip("-").isdigit() else rc
     ignition = {
         "outcome": head["O"].strip() or "unknown",
@@ -326,7 +326,7 @@ def _run_qemu(args, timeout, workdir):
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out = proc.communicate(timeout=timeout)[0]
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
@@ -531,7 +531,7 @@ def copy_iso_with_config(iso, dest, config=None, kargs=None, extra_members=None)
             for entry in info["files"]:
                 level1 = "/".join(p[:8] for p in entry["path"].upper().split("/")[:-1])
                 name = entry["path"].upper().split("/")[-1]
-                stem, _, ext = name.partition(".")
+                stem, dummy, ext = name.partition(".")
                 path = (level1 + "/" if level1 else "") + stem[:8] + ("." + ext[:3] if ext else "")
                 where = reader.lookup(path) + entry["offset"]
                 area = kargs + entry.get("end", "\n")

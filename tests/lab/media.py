@@ -101,11 +101,11 @@ class BuildError(RuntimeError):
 
 
 def _run(cmd, **kw):
-    kw.setdefault("check", True)
+    check = kw.pop("check", True)
     kw.setdefault("stdout", subprocess.PIPE)
     kw.setdefault("stderr", subprocess.STDOUT)
     try:
-        return subprocess.run(cmd, **kw)
+        return subprocess.run(cmd, check=check, **kw)
     except FileNotFoundError as exc:
         raise BuildError("%s not found; run `make apt` (package list in mk/lab.mk)" % cmd[0]) from exc
     except subprocess.CalledProcessError as exc:
@@ -514,7 +514,7 @@ def build(force=False, cache=None, log=print):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if the stamp matches")
     args = parser.parse_args(argv)
     try:

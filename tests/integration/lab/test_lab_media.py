@@ -67,7 +67,6 @@ def test_fw_cfg_config_comes_back_exactly(lab):
     assert report.ignition["platform"] == "qemu"
     assert report.ignition["stages"] == {"fetch-offline": 0, "files": 0}
     assert "ignition.platform.id=qemu" in report.cmdline.split()
-    assert report.boot_seconds < 30
 
     declared = {
         "/etc/motd": (0o644, MOTD),
