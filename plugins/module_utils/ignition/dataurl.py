@@ -22,6 +22,7 @@ import gzip
 import io
 import re
 import zlib
+from urllib.parse import unquote_to_bytes
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
@@ -97,6 +98,8 @@ def _is_url_char(c):
     return o < 0x80 and o > 0x20 and o != 0x7F and c not in '<>#"{}|\\^[]`'
 
 
+_URL_CHARS = re.compile(r'[!$%&\'()*+,\-./0-9:;=?@A-Z_a-z~]*\Z')
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _BASE64_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=\n")
 _DISCRETE = ("text", "image", "audio", "video", "application")
 _COMPOSITE = ("message", "multipart")
@@ -293,10 +296,14 @@ def parse(url):
             # Go: "illegal base64 data at input byte N"
             err("illegal base64 data at input byte %d" % _b64_error_offset(body))
     else:
-        for ch in body:
-            if not _is_url_char(ch):
-                err("invalid data character")
-        data = _unescape(body)
+        if not _URL_CHARS.match(body):
+            err("invalid data character")
+        if "%" not in body:
+            data = body.encode("ascii")
+        elif _BAD_PERCENT.search(body) is None:
+            data = unquote_to_bytes(body)
+        else:
+            data = _unescape(body)  # for the exact error message
     return "%s/%s" % (mtype, subtype), params, is_b64, data
 
 

@@ -429,9 +429,20 @@ def _storage(ctx, st):
     files = _lst(st, "files")
     links = _lst(st, "links")
     link_paths = [(_g(ln, "path") or "") for ln in links]
+    link_count = {}
+    for lp in link_paths:
+        link_count[lp] = link_count.get(lp, 0) + 1
 
     def under_link(p):
-        return sum(1 for lp in link_paths if p.startswith(lp + "/"))
+        """How many links ``l`` have ``p.startswith(l + "/")`` (Go reports each)."""
+        if not link_count:
+            return 0
+        n = 0
+        i = p.find("/")
+        while i >= 0:
+            n += link_count.get(p[:i], 0)
+            i = p.find("/", i + 1)
+        return n
 
     for i, d in enumerate(dirs):
         for _k in range(under_link(_g(d, "path") or "")):

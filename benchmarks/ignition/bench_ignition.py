@@ -1,0 +1,116 @@
+"""Benchmark: validate a large Ignition config, against the real ignition-validate as reference.
+
+Builds a spec 3.3.0 config with N files (default 5,000; env IGN_BENCH_FILES), plus units,
+directories, links and users, writes it pretty-printed to a temp file, and times:
+- ours: parse (positions) + validate, best of R runs (env IGN_BENCH_RUNS, default 3);
+- ours: serialize.dumps (pretty);
+- reference: /usr/bin/ignition-validate on the same file (process time included), best of R.
+Prints a table; --json FILE writes the figures.  The ratio is ours / reference (lower is better).
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
+sys.path.insert(0, TOP)
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl  # noqa: E402
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse import parse  # noqa: E402
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serialize import dumps  # noqa: E402
+
+
+def build_config(n):
+    files = []
+    for i in range(n):
+        src, comp = dataurl.encode(("setting-%d=value %d\n" % (i, i * 7)).encode() * (1 + i % 4), compress_allowed=False)
+        f = {"path": "/etc/bench/d%03d/file-%05d.conf" % (i % 100, i), "mode": 0o644 if i % 3 else 0o600,
+             "overwrite": True, "contents": {"source": src, "compression": comp}}
+        if i % 10 == 0:
+            f["user"] = {"name": "core"}
+            f["contents"]["verification"] = {"hash": "sha512-" + "ab" * 64}
+            f["contents"]["source"] = "https://example.com/f/%d" % i
+            f["contents"]["httpHeaders"] = [{"name": "X-Node", "value": "n%d" % i}]
+        files.append(f)
+    dirs = [{"path": "/etc/bench/d%03d" % j, "mode": 0o755} for j in range(100)]
+    links = [{"path": "/usr/local/bin/tool-%d" % j, "target": "/usr/bin/true"} for j in range(200)]
+    unit = "[Unit]\nDescription=bench %d\n\n[Service]\nExecStart=/bin/true\n\n[Install]\nWantedBy=multi-user.target\n"
+    units = [{"name": "bench-%d.service" % j, "enabled": True, "contents": unit % j,
+              "dropins": [{"name": "10-env.conf", "contents": "[Service]\nEnvironment=A=%d\n" % j}]} for j in range(200)]
+    users = [{"name": "user%d" % j, "sshAuthorizedKeys": ["ssh-ed25519 AAAA%d" % j], "groups": ["wheel"]} for j in range(50)]
+    return {"ignition": {"version": "3.3.0"}, "passwd": {"users": users},
+            "storage": {"files": files, "directories": dirs, "links": links}, "systemd": {"units": units}}
+
+
+def best(fn, runs):
+    times = []
+    out = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=int(os.environ.get("IGN_BENCH_FILES", "5000")))
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("IGN_BENCH_RUNS", "3")))
+    ap.add_argument("--json", help="write the figures to this file")
+    args = ap.parse_args()
+
+    config = build_config(args.files)
+    text = dumps(config, pretty=True)
+    size = len(text.encode("utf-8"))
+    tmp = tempfile.mkdtemp(prefix="ign-bench-")
+    path = os.path.join(tmp, "bench.ign")
+    with open(path, "w") as f:
+        f.write(text)
+
+    t_ours, (cfg, report) = best(lambda: parse(text), args.runs)
+    if cfg is None or report.is_fatal():
+        sys.exit("benchmark config is invalid for our validator:\n" + report.format())
+    t_dump, out = best(lambda: dumps(cfg, pretty=True), args.runs)
+    if out != text:
+        sys.exit("dumps(parse(x)) != x on the benchmark config")
+
+    tool = shutil.which("ignition-validate")
+    if not tool:
+        sys.exit("ignition-validate not found (apt package 'ignition')")
+
+    def run_ref():
+        p = subprocess.run([tool, path], capture_output=True)
+        if p.returncode != 0:
+            sys.exit("ignition-validate rejected the benchmark config:\n%s" % (p.stdout + p.stderr).decode())
+        return p
+
+    t_ref, _p = best(run_ref, args.runs)
+    shutil.rmtree(tmp)
+    mb = size / 1e6
+    fig = {
+        "files": args.files, "bytes": size, "entries": len(report),
+        "ours_validate_ms": round(t_ours * 1000, 1), "ours_validate_MBps": round(mb / t_ours, 2),
+        "ours_dumps_ms": round(t_dump * 1000, 1), "ours_dumps_MBps": round(mb / t_dump, 2),
+        "ignition_validate_ms": round(t_ref * 1000, 1), "ignition_validate_MBps": round(mb / t_ref, 2),
+        "ratio_ours_over_reference": round(t_ours / t_ref, 2),
+    }
+    print("ignition bench: %d files, %.2f MB pretty JSON" % (args.files, mb))
+    print("  ours  parse+validate  %8.1f ms  %7.2f MB/s" % (fig["ours_validate_ms"], fig["ours_validate_MBps"]))
+    print("  ours  dumps (pretty)  %8.1f ms  %7.2f MB/s" % (fig["ours_dumps_ms"], fig["ours_dumps_MBps"]))
+    print("  ignition-validate     %8.1f ms  %7.2f MB/s  (reference, process included)"
+          % (fig["ignition_validate_ms"], fig["ignition_validate_MBps"]))
+    print("  ratio ours/reference  %8.2f" % fig["ratio_ours_over_reference"])
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(fig, f, indent=2, sort_keys=True)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
