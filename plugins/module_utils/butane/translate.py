@@ -541,7 +541,7 @@ def _fail(message, entries, source, strict_msg=False):
     if first is not None and first.path:
         path = "$" + "".join("." + str(p) for p in first.path)
     raise ButaneError(text, file=source, path=path, line=getattr(first, "line", None),
-                      column=getattr(first, "column", None), report=ign.make_report(entries))
+                      column=getattr(first, "column", None), report=ign.make_report(entries), reason=message)
 
 
 def translate(text, files_dir=None, strict=False, pretty=False, source=None):
@@ -587,7 +587,7 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
     value = decoded.value
     _walk_validate(ctx, value, "Config", ())
     if ctx.fatal():
-        _fail("Error translating config: " + ERR_SOURCE_INVALID, ctx.entries, source)
+        _fail(ERR_SOURCE_INVALID, ctx.entries, source)
 
     config = _tr_struct(ctx, value, "Config", (), ())
     ignition = config.get("ignition", {})
@@ -600,12 +600,12 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
         if trees:
             _process_trees(ctx, config, trees)
     if ctx.fatal():
-        _fail("Error translating config: " + ERR_SOURCE_INVALID, ctx.entries, source)
+        _fail(ERR_SOURCE_INVALID, ctx.entries, source)
     if minor >= 3:
         process_boot_device(ctx, config, value, merge_configs)
         partition_warnings(ctx, config)
     if ctx.fatal():
-        _fail("Error translating config: " + ERR_SOURCE_INVALID, ctx.entries, source)
+        _fail(ERR_SOURCE_INVALID, ctx.entries, source)
 
     config = _config_order(config, minor)
 
@@ -613,7 +613,7 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
         ypath = ctx.yaml_path(getattr(e, "path", ()) or ())
         ctx.add(e.kind, ypath, e.message)
     if ctx.fatal():
-        _fail("Error translating config: " + ERR_GENERATED_INVALID, ctx.entries, source)
+        _fail(ERR_GENERATED_INVALID, ctx.entries, source)
 
     report = ign.make_report(ctx.entries)
     if strict and ctx.entries:
