@@ -1,0 +1,101 @@
+"""Lab settings for playbooks/build.yml: the lab assembler image, private podman storage,
+the local registry, the lab media mounted into the assembler, the sample nestos-config.
+
+    python tests/lab/doubles/nestos-assembler/lab.py WORKDIR > vars.json   (used by make demo-build)
+Tests import it by path (the folder name has a dash).
+"""
+import json
+import os
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+TOP = HERE.parents[3]
+CACHE = pathlib.Path(os.environ.get("NESTOS_BUILD_CACHE", TOP / ".cache" / "build"))
+REGISTRY = os.environ.get("NESTOS_REGISTRY_ADDR", "127.0.0.1:5005")
+IMAGE = "localhost/nestos-assembler:lab"
+ARCHIVE = CACHE / "nestos-assembler-lab.tar"
+CONFIG = HERE / "config"
+# lab media key (tests/lab/media.py paths()) -> name the double reads under /lab-media
+MEDIA_NAMES = {"qcow2": "disk.qcow2", "iso": "live.iso", "kernel": "live-kernel",
+               "initramfs": "live-initramfs.img", "rootfs": "live-rootfs.img"}
+
+
+def container_env():
+    return {"CONTAINERS_CONF": str(CACHE / "etc" / "containers.conf"),
+            "CONTAINERS_STORAGE_CONF": str(CACHE / "etc" / "storage.conf")}
+
+
+def media_paths():
+    sys.path.insert(0, str(TOP))
+    from tests.lab import media  # pylint: disable=import-outside-toplevel
+    return media.paths()
+
+
+def lab_vars(workdir, media=None, config_edits=None, push=True, derive=True, fail=None, registry=REGISTRY):
+    media = media if media is not None else media_paths()
+    volumes = ["%s:/lab-media/%s:ro" % (media[key], name) for key, name in MEDIA_NAMES.items() if key in media]
+    volumes.append("%s:/lab-config:ro" % CONFIG)
+    workdir = str(workdir)
+    env = {"NOSA_LAB_FAIL": fail} if fail else {}
+    return {
+        "nestos_build_hosts": "localhost",
+        "build_host_engine": "podman",
+        "build_host_install_engine": False,
+        "build_host_disk_path": os.path.dirname(workdir),
+        "build_host_min_disk_gb": 2,
+        "build_host_config_dir": str(CACHE / "etc"),
+        "build_host_podman_storage": {"driver": "vfs", "graphroot": str(CACHE / "containers" / "root"),
+                                      "runroot": str(CACHE / "containers" / "run")},
+        "build_host_image": IMAGE,
+        "build_host_image_source": "load",
+        "build_host_image_archive": str(ARCHIVE),
+        "build_host_nosa_path": str(CACHE / "bin" / "nosa"),
+        "build_host_nosa_privileged": False,
+        "build_host_nosa_network": "none",
+        "build_host_nosa_devices": [],
+        "build_host_nosa_volumes": volumes,
+        "build_host_nosa_env_passthrough": ["NOSA_LAB_FAIL"],
+        "nestos_build_workdir": workdir,
+        "nestos_build_nosa": str(CACHE / "bin" / "nosa"),
+        "nestos_build_environment": env,
+        "nestos_build_config_url": "/lab-config",
+        "nestos_build_config": config_edits if config_edits is not None else default_edits(),
+        "nestos_build_poll_seconds": 2,
+        "nestos_build_push": push,
+        "nestos_build_push_name": "%s/nestos" % registry,
+        "nestos_build_push_tls_verify": False,
+        "nestos_build_container_environment": container_env(),
+        "nestos_build_derive": derive,
+        "nestos_build_derive_name": "%s/nestos-derived:lab" % registry,
+        "nestos_build_derive_builder": "buildah",
+        # The lab image has no rpm-ostree: the RUN line is a harmless stand-in for
+        # `rpm-ostree install strace && ostree container commit`.
+        "nestos_build_derive_containerfile": (
+            "FROM @NESTOS_IMAGE@\n"
+            "RUN echo 'layered: strace (lab stand-in for rpm-ostree install)' > /etc/nestos-lab-derived && cat /usr/lib/os-release\n"),
+    }
+
+
+def default_edits():
+    """Config edits the lab run makes (guide section 5.5)."""
+    return {
+        "repos": [{"id": "lab-extra", "name": "lab extra packages", "baseurl": "http://127.0.0.1:1/lab-extra/",
+                   "enabled": True, "gpgcheck": False}],
+        "packages": {"add": ["nano", "strace"]},
+        "exclude_packages": {"remove": ["perl"]},
+        "releasever": "24.03-LTS",
+        "rojig": {"name": "nestos", "summary": "NestOS lab build"},
+        "os_release": {"NAME": "openEuler NestOS", "VERSION_ID": "24.03-LTS", "PRETTY_NAME": "NestOS lab"},
+        "overlay_files": [{"path": "15nestos/etc/test/test.txt", "content": "This is a test message !\n",
+                           "mode": "0644"}],
+    }
+
+
+def main(argv):
+    workdir = argv[1] if len(argv) > 1 else str(CACHE / "demo" / "nestos-build")
+    print(json.dumps(lab_vars(workdir), indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,204 @@
+"""The nestos-config editor: round trips keep comments and layout; a second run changes nothing."""
+import os
+import pathlib
+import shutil
+
+import pytest
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.assembler import config
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+
+SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "lab" / "doubles" / "nestos-assembler" / "config"
+
+EDITS = {
+    "repos": [{"id": "extra", "name": "extra", "baseurl": "https://repo.example.com/x/", "enabled": True,
+               "gpgcheck": False}],
+    "packages": {"add": ["nano", "strace"], "remove": ["zincati"]},
+    "packages_arch": {"x86_64": {"add": ["intel-cmt-cat"]}},
+    "exclude_packages": {"remove": ["perl"], "add": ["nodejs"]},
+    "remove_files": {"add": ["usr/share/doc"]},
+    "releasever": "25.03-LTS",
+    "rojig": {"name": "mynestos", "summary": "My NestOS"},
+    "os_release": {"NAME": "openEuler NestOS", "VERSION_ID": "25.03-LTS", "PRETTY_NAME": 'My "NestOS"'},
+    "overlay_files": [{"path": "15nestos/etc/test/test.txt", "content": "This is a test message !\n", "mode": "0640"}],
+}
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    dest = tmp_path / "config"
+    shutil.copytree(SAMPLE, dest)
+    return dest
+
+
+def run(path, check=False, **edits):
+    params = dict(path=str(path))
+    params.update(edits)
+    return config.execute(params, check_mode=check)
+
+
+def read(path):
+    return (path).read_text()
+
+
+def test_edits_apply_and_second_run_changes_nothing(cfg):
+    first = run(cfg, **EDITS)
+    assert first["changed"]
+    snapshot = {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()}
+    second = run(cfg, **EDITS)
+    assert not second["changed"]
+    assert second["diff"] == []
+    assert {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()} == snapshot
+
+
+def test_comments_and_layout_survive(cfg):
+    run(cfg, **EDITS)
+    text = read(cfg / "manifests" / "nestos.yaml")
+    # comments, inline comments, blank lines and indentation are kept
+    assert "# Repository IDs from the .repo files (the bracketed ID).\n" in text
+    assert "  - docker-engine   # the container engine\n" in text
+    assert "lockfile-repos:\n  - nestos\n  - extra\n\npackages:\n" in text
+    assert "  - nano\n  - strace\n\nremove-files:\n" in text
+    assert "zincati" not in text
+    assert "rojig:\n  license: MIT\n  name: mynestos\n  summary: My NestOS\n" in text
+    top = read(cfg / "manifest.yaml")
+    assert '# The release version goes into the build id.\nreleasever: "25.03-LTS"\n' in top
+    assert top.startswith("# Sample nestos-config")
+    # the file with sequences at column 0 keeps that style
+    sysconf = read(cfg / "manifests" / "system-configuration.yaml")
+    assert sysconf.startswith("packages:\n- chrony\n- logrotate\n")
+    assert "  # keep journald small\n" in sysconf
+    # arch packages go to the file that already has the key
+    assert "packages-x86_64:\n  - microcode_ctl\n  - intel-cmt-cat\n" in read(cfg / "manifests" / "nestos-base.yaml")
+
+
+def test_untouched_files_are_byte_identical(cfg):
+    before = read(cfg / "image-base.yaml"), read(cfg / "manifests" / "nestos-base.yaml")
+    run(cfg, packages={"add": ["nano"]})
+    assert (read(cfg / "image-base.yaml"), read(cfg / "manifests" / "nestos-base.yaml")) == before
+
+
+def test_repo_file_and_lockfile_repos(cfg):
+    run(cfg, repos=EDITS["repos"])
+    repo = read(cfg / "nestos-pool.repo")
+    assert repo.startswith("# Package pool of the lab build")
+    assert "[extra]\nname=extra\nbaseurl=https://repo.example.com/x/\nenabled=1\ngpgcheck=0\n" in repo
+    assert "  - extra\n" in read(cfg / "manifests" / "nestos.yaml")
+    # changing one option rewrites only that line
+    run(cfg, repos=[{"id": "nestos", "baseurl": "http://mirror.example.com/pool/"}])
+    repo = read(cfg / "nestos-pool.repo")
+    assert "[nestos]\nname=nestos\nbaseurl=http://mirror.example.com/pool/\nenabled=1\n" in repo
+    # absent removes the section and the lockfile entry
+    result = run(cfg, repos=[{"id": "extra", "state": "absent"}])
+    assert result["changed"]
+    assert "[extra]" not in read(cfg / "nestos-pool.repo")
+    assert "extra" not in read(cfg / "manifests" / "nestos.yaml")
+
+
+def test_exact_lockfile_repos(cfg):
+    run(cfg, lockfile_repos=["a", "b"])
+    text = read(cfg / "manifests" / "nestos.yaml")
+    assert "lockfile-repos:\n  - a\n  - b\n" in text
+
+
+def test_os_release_script_replaced_not_duplicated(cfg):
+    run(cfg, os_release={"NAME": "One"})
+    run(cfg, os_release={"NAME": "Two", "VERSION_ID": "2"}, os_release_buildid_date=True)
+    text = read(cfg / "manifests" / "system-configuration.yaml")
+    assert text.count(config.OS_RELEASE_MARKER) == 1
+    assert 'NAME="Two"' in text and 'NAME="One"' not in text
+    assert "BUILDID" in text
+    assert "cp -f /usr/lib/os-release /etc/os-release" in text
+
+
+def test_os_release_script_runs(cfg, tmp_path):
+    """The generated script really rewrites os-release (run with sh against a fake root)."""
+    script = config.os_release_script({"NAME": 'My "NestOS"', "VERSION_ID": "1.0"})
+    root = tmp_path / "root"
+    (root / "usr" / "lib").mkdir(parents=True)
+    (root / "etc").mkdir()
+    (root / "usr" / "lib" / "os-release").write_text('NAME="openEuler"\nOSTREE_VERSION=\'24.03\'\n')
+    body = script.replace("/usr/lib/os-release", str(root / "usr/lib/os-release")).replace(
+        "/etc/os-release", str(root / "etc/os-release"))
+    import subprocess
+    subprocess.run(["bash", "-c", body], check=True, capture_output=True)
+    out = (root / "etc" / "os-release").read_text()
+    assert out == 'NAME="My \\"NestOS\\""\nVERSION_ID="1.0"\nOSTREE_VERSION=\'24.03\'\n'
+
+
+def test_check_mode_writes_nothing_but_shows_diff(cfg):
+    snapshot = {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()}
+    result = run(cfg, check=True, **EDITS)
+    assert result["changed"]
+    headers = sorted(d["before_header"] for d in result["diff"])
+    assert "manifests/nestos.yaml" in headers and "nestos-pool.repo" in headers
+    assert "overlay.d/15nestos/etc/test/test.txt" in headers
+    assert {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()} == snapshot
+
+
+def test_overlay_file_mode_and_removal(cfg):
+    run(cfg, overlay_files=EDITS["overlay_files"])
+    target = cfg / "overlay.d" / "15nestos" / "etc" / "test" / "test.txt"
+    assert target.read_text() == "This is a test message !\n"
+    assert oct(target.stat().st_mode & 0o777) == oct(0o640)
+    assert not run(cfg, overlay_files=EDITS["overlay_files"])["changed"]
+    run(cfg, overlay_files=[{"path": "15nestos/etc/test/test.txt", "state": "absent"}])
+    assert not target.exists()
+
+
+def test_overlay_path_cannot_escape(cfg):
+    with pytest.raises(NestosError, match="leaves"):
+        run(cfg, overlay_files=[{"path": "../../etc/passwd", "content": "x"}])
+
+
+def test_overrides(tmp_path):
+    rpm = tmp_path / "foo-1.0-1.x86_64.rpm"
+    rpm.write_bytes(b"\xed\xab\xee\xdbfake rpm lead")
+    wd = tmp_path / "wd"
+    params = {"workdir": str(wd), "overrides_rootfs": [{"path": "etc/motd", "content": "hi\n", "mode": "0644"}],
+              "overrides_rpm": [{"src": str(rpm)}]}
+    assert config.execute(params)["changed"]
+    assert (wd / "overrides" / "rootfs" / "etc" / "motd").read_text() == "hi\n"
+    assert (wd / "overrides" / "rpm" / rpm.name).read_bytes() == rpm.read_bytes()
+    assert not config.execute(params)["changed"]
+
+
+def test_bad_yaml_names_file_and_line(cfg):
+    (cfg / "manifests" / "nestos-base.yaml").write_text("packages:\n  - a\n  b: [\n")
+    with pytest.raises(NestosError) as err:
+        run(cfg, packages={"add": ["nano"]})
+    assert err.value.file == "manifests/nestos-base.yaml"
+    assert err.value.line is not None and err.value.line >= 3
+
+
+def test_wrong_type_names_field(cfg):
+    broken = read(cfg / "manifests" / "nestos.yaml").replace(
+        "exclude-packages:\n  - python\n  - python3\n  - perl\n", "exclude-packages: perl\n")
+    (cfg / "manifests" / "nestos.yaml").write_text(broken)
+    line = broken.splitlines().index("exclude-packages: perl") + 1
+    with pytest.raises(NestosError) as err:
+        run(cfg, exclude_packages={"add": ["nodejs"]})
+    assert err.value.path == "$.exclude-packages"
+    assert err.value.file == "manifests/nestos.yaml"
+    assert err.value.line == line
+
+
+def test_missing_include_is_reported(cfg):
+    os.unlink(cfg / "manifests" / "nestos-base.yaml")
+    with pytest.raises(NestosError, match="included file does not exist"):
+        run(cfg, packages={"add": ["nano"]})
+
+
+def test_bad_releasever_rejected(cfg):
+    with pytest.raises(NestosError) as err:
+        run(cfg, releasever="24.03 LTS")
+    assert err.value.path == "releasever"
+    assert read(cfg / "manifest.yaml") == read(SAMPLE / "manifest.yaml")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("", "[r]\nbaseurl=u\n"),
+    ("[a]\nx=1", "[a]\nx=1\n\n[r]\nbaseurl=u\n"),
+])
+def test_repo_text_new_section(text, expected):
+    assert config.edit_repo_text(text, "r", {"baseurl": "u"}) == expected
