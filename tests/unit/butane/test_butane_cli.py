@@ -10,7 +10,8 @@ import pytest
 from tests.unit.butane.realval import assert_real_valid
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
-CLI = str(TOP / "tools" / "nestos-butane")
+CLI = str(TOP / "tools" / "nestos_butane.py")
+WRAPPER = str(TOP / "tools" / "nestos-butane")
 OK = b"variant: nestos\nversion: 1.0.0\nstorage:\n  files:\n    - path: /etc/motd\n      contents:\n        local: motd\n"
 
 
@@ -84,3 +85,11 @@ def test_usage_exit_codes(args, code):
         assert b"--files-dir" in out and b"--strict" in out
     if code == 1:
         assert err.startswith("failed to open /nonexistent/x.bu")
+
+
+def test_shell_wrapper_runs_the_cli():
+    proc = subprocess.run([WRAPPER, "-p"], input=b"variant: nestos\nversion: 1.0.0\n", stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=60, check=False,
+                          env=dict(os.environ, NESTOS_BUTANE_PYTHON=sys.executable))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b'{\n  "ignition": {\n    "version": "3.3.0"\n  }\n}\n',
+                                                           b"")
