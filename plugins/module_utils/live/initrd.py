@@ -212,7 +212,7 @@ def _zstd_frame_length(buf, pos):
 
 def _zstd_decompress(frame):
     try:
-        from compression import zstd  # Python 3.14+
+        from compression import zstd  # novermin (optional: Python 3.14+, guarded)
         return zstd.decompress(frame)
     except ImportError:
         pass
@@ -258,7 +258,9 @@ def read_initrd(data, name=None):
     total = len(buf)
     while pos < total:
         if buf[pos] == 0:
-            pos += 1
+            # skip zero padding between archives quickly, 64 KiB at a time
+            chunk = bytes(buf[pos:pos + 65536])
+            pos += len(chunk) - len(chunk.lstrip(b"\x00"))
             continue
         if bytes(buf[pos:pos + 6]) in (NEWC_MAGIC, NEWC_CRC_MAGIC):
             entries, pos = _parse_newc(buf, pos, name, False)
