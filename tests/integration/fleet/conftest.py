@@ -61,7 +61,7 @@ def recap(output):
 def make_fleet():
     fleets = []
 
-    def _make(name, count, base_port=22100, reboot_delay=0.5, images=()):
+    def _make(name, count, base_port=None, reboot_delay=0.5, images=()):
         f = Fleet(name, count, base_port=base_port, reboot_delay=reboot_delay)
         for tag in images:
             f.add_image(tag)

@@ -15,7 +15,7 @@ def main(argv=None):
     ap.add_argument("action", choices=["up", "down", "template"])
     ap.add_argument("--name", default="default")
     ap.add_argument("--count", type=int, default=5)
-    ap.add_argument("--base-port", type=int, default=22100)
+    ap.add_argument("--base-port", type=int, default=None)
     ap.add_argument("--reboot-delay", type=float, default=1.0)
     a = ap.parse_args(argv)
     try:

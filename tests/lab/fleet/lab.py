@@ -260,6 +260,18 @@ def _make_devices(root):
             os.chmod(p, 0o666)
 
 
+def _listening(port):
+    s = socket.socket()
+    s.settimeout(0.5)
+    try:
+        s.connect(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 # --------------------------------------------------------------------------------------------
 class Host:
     """One lab host: its root (chroot), its state folder, its port."""
@@ -401,30 +413,48 @@ class Host:
         return sum(1 for line in log.read_text(errors="replace").splitlines() if "Starting session:" in line)
 
     def is_up(self):
-        s = socket.socket()
-        s.settimeout(0.5)
-        try:
-            s.connect(("127.0.0.1", self.port))
-            return True
-        except OSError:
-            return False
-        finally:
-            s.close()
+        return _listening(self.port)
 
 
 class Fleet:
     """A set of lab hosts under $NESTOS_LAB_CACHE/fleet/<name>, served by one supervisor."""
 
-    def __init__(self, name="default", count=5, base_port=PORT_MIN, reboot_delay=1.0):
-        if base_port < PORT_MIN or base_port + count - 1 > PORT_MAX:
-            raise LabError("fleet ports must stay in %d-%d" % (PORT_MIN, PORT_MAX))
+    def __init__(self, name="default", count=5, base_port=None, reboot_delay=1.0):
+        """base_port=None picks the lowest free range in 22100-22199 that no running fleet
+        (of this or another test session) uses."""
         self.name = name
         self.dir = FLEET_CACHE / "fleets" / name
         self.count = count
         self.reboot_delay = reboot_delay
-        self.hosts = [Host(self, "nestos-%02d" % (i + 1), base_port + i) for i in range(count)]
         self.keys = FLEET_CACHE / "keys"
         self.images = {}
+        self.stop()  # a leftover of this very fleet (interrupted run)
+        if base_port is None:
+            base_port = self._free_base(count)
+        if base_port < PORT_MIN or base_port + count - 1 > PORT_MAX:
+            raise LabError("fleet ports must stay in %d-%d" % (PORT_MIN, PORT_MAX))
+        self.hosts = [Host(self, "nestos-%02d" % (i + 1), base_port + i) for i in range(count)]
+
+    @staticmethod
+    def running_ports():
+        used = set()
+        for sup in (FLEET_CACHE / "fleets").glob("*/supervisor.pid"):
+            try:
+                pid = int(sup.read_text().strip())
+                os.kill(pid, 0)
+                spec = json.loads((sup.parent / "fleet.json").read_text())
+            except (OSError, ValueError):
+                continue
+            used.update(h["port"] for h in spec["hosts"])
+        return used
+
+    def _free_base(self, count):
+        used = self.running_ports()
+        for base in range(PORT_MIN, PORT_MAX - count + 2):
+            ports = range(base, base + count)
+            if used.isdisjoint(ports) and not any(_listening(p) for p in ports):
+                return base
+        raise LabError("no %d free ports left in %d-%d (running fleets: %s)" % (count, PORT_MIN, PORT_MAX, sorted(used)))
 
     def __getitem__(self, name):
         for h in self.hosts:
@@ -477,9 +507,6 @@ class Fleet:
         return self
 
     def start(self, timeout=30):
-        # one fleet at a time owns the port range: stop leftovers (e.g. from an interrupted run)
-        for other in (FLEET_CACHE / "fleets").glob("*/supervisor.pid"):
-            Fleet.stop_dir(other.parent)
         busy = [h.port for h in self.hosts if h.is_up()]
         if busy:
             raise LabError("ports %s are already in use on 127.0.0.1" % busy)
