@@ -30,7 +30,7 @@ __metaclass__ = type
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import (
-    _MERGED_KEYS, _NO_DUPS, _item_key, check_version, spec_version)
+    _MERGED_KEYS, _NO_DUPS, _item_key, check_version, known_only, spec_version)
 
 
 def _is_zero(types, struct, value):
@@ -56,26 +56,6 @@ def _is_zero(types, struct, value):
         else:
             return False  # a set pointer
     return True
-
-
-def _clean(types, kind, target, value):
-    """A deep copy holding only what the model knows (what Go would have decoded)."""
-    if value is None:
-        return None
-    if kind in M.LIST_KINDS:
-        if target == "string":
-            return list(value)
-        return [_clean(types, M.KIND_STRUCT, target, item) if isinstance(item, dict) else item for item in value]
-    if kind in M.STRUCT_KINDS:
-        if not isinstance(value, dict):
-            return value
-        fields, _index = types[target]
-        out = {}
-        for key, k, t in fields:
-            if key in value:
-                out[key] = _clean(types, k, t, value[key])
-        return out
-    return value
 
 
 def _merge_struct(types, struct, parent, child):
@@ -106,21 +86,21 @@ def _merge_struct(types, struct, parent, child):
             if pv is not None and cv is not None:
                 out[key] = _merge_struct(types, target, pv, cv)
             elif cv is not None:
-                out[key] = _clean(types, kind, target, cv)
+                out[key] = known_only(types, kind, target, cv)
             elif pv is not None:
-                out[key] = _clean(types, kind, target, pv)
+                out[key] = known_only(types, kind, target, pv)
         elif kind == M.KIND_STRUCT:
             if _is_zero(types, target, cv):
                 if pv is not None:
-                    out[key] = _clean(types, kind, target, pv)
+                    out[key] = known_only(types, kind, target, pv)
             elif _is_zero(types, target, pv):
-                out[key] = _clean(types, kind, target, cv)
+                out[key] = known_only(types, kind, target, cv)
             else:
                 out[key] = _merge_struct(types, target, pv, cv)
         elif (struct, key) in _NO_DUPS:
             items = list(pv or []) + list(cv or [])
             if items:
-                out[key] = _clean(types, kind, target, items)
+                out[key] = known_only(types, kind, target, items)
         else:
             plist = list(pv or [])
             clist = list(cv or [])
@@ -131,7 +111,7 @@ def _merge_struct(types, struct, parent, child):
             for item in plist:
                 found = child_entries.get((handle, _item_key(target, item)))
                 if found is None:
-                    result.append(_clean(types, M.KIND_LIST, target, [item])[0])
+                    result.append(known_only(types, M.KIND_LIST, target, [item])[0])
                     continue
                 clist_name, citem = found
                 if clist_name != key:
@@ -145,7 +125,7 @@ def _merge_struct(types, struct, parent, child):
             parent_keys = set(_item_key(target, item) for item in plist)
             for item in clist:
                 if _item_key(target, item) not in parent_keys:
-                    result.append(_clean(types, M.KIND_LIST, target, [item])[0])
+                    result.append(known_only(types, M.KIND_LIST, target, [item])[0])
             out[key] = result
     return out
 

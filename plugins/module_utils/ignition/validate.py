@@ -175,6 +175,14 @@ def _go_clean(p):
     return c
 
 
+def _go_join(*elems):
+    """Go's path.Join: empty elements ignored, "" if all are empty, else cleaned."""
+    parts = [e for e in elems if e]
+    if not parts:
+        return ""
+    return _go_clean("/".join(parts))
+
+
 def _go_ext(name):
     """Go's path.Ext."""
     i = len(name) - 1
@@ -300,6 +308,26 @@ def _shape_message(struct, gopath, v, kind, target):
         jt = "number %s" % (repr(v) if isinstance(v, float) else v)
     return "json: cannot unmarshal %s into Go struct field %s.%s of type %s" % (
         jt, struct, ".".join(gopath), _go_type(kind, target))
+
+
+def known_only(types, kind, target, value):
+    """A copy holding only what the model knows: what Go's decoder would have filled in."""
+    if value is None:
+        return None
+    if kind in M.LIST_KINDS:
+        if target == "string" or not isinstance(value, list):
+            return list(value) if isinstance(value, list) else value
+        return [known_only(types, M.KIND_STRUCT, target, item) if isinstance(item, dict) else item for item in value]
+    if kind in M.STRUCT_KINDS:
+        if not isinstance(value, dict):
+            return value
+        fields, _index = types[target]
+        out = {}
+        for key, k, t in fields:
+            if key in value:
+                out[key] = known_only(types, k, t, value[key])
+        return out
+    return value
 
 
 # ---- pass 2: rules ---------------------------------------------------------------------
@@ -465,7 +493,7 @@ def _storage(ctx, st):
             continue
         t = _go_clean(target)
         if not t.startswith("/"):
-            t = _go_clean(posixpath.join(link_paths[i], target))
+            t = _go_join(link_paths[i], target)
         for dp in dir_paths:
             if t == dp:
                 ctx.err(base + ("links", i), E_HARDLINK_DIR)
@@ -820,6 +848,7 @@ def validate(config, version=None, positions=None, newer_checks=True):
         _locate(report, positions)
         return report
 
+    config = known_only(ctx.types, M.KIND_STRUCT, "Config", config)
     if ctx.newer_checks:
         _systemd_paths(ctx, config)
     _ignition(ctx, _dct(config, "ignition"))

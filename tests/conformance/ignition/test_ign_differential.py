@@ -1,0 +1,75 @@
+"""Differential fuzzing: random configs built from the spec vocabulary, ours vs the real
+ignition-validate 2.14.0.  Both must agree on accept/reject and on every positioned entry."""
+import json
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse import parse
+from tests.conformance.ignition.test_ign_real_validator import our_entries, real_validate
+
+paths = st.sampled_from(["/a", "/a/b", "/etc/systemd/system/a.service", "rel", "", "/a/", "/l", "/l/x", "//a"])
+urls = st.sampled_from(["http://h/x", "https://h/", "data:,x", "data:;base64,aGk=", "ftp://h", "s3://b/k?versionId=",
+                        "gs://b/o", "", "data:,a b", "tftp://h/f", "http://h:x/"])
+hashes = st.sampled_from(["sha512-" + "a" * 128, "sha256-" + "b" * 64, "md5-x", "sha512-ab", "nohash"])
+opt = st.none()
+
+
+def maybe(strategy):
+    return st.one_of(st.none(), strategy)
+
+
+def obj(**fields):
+    """A dict with a random subset of the given fields (None values dropped)."""
+    return st.fixed_dictionaries({}, optional=fields).map(lambda d: {k: v for k, v in d.items() if v is not None})
+
+
+resource = obj(source=maybe(urls), compression=st.sampled_from(["", "gzip", "xz"]),
+               verification=obj(hash=hashes),
+               httpHeaders=st.lists(obj(name=st.sampled_from(["A", ""]), value=st.sampled_from(["v", ""])), max_size=2))
+node = dict(path=paths, overwrite=st.booleans(), user=obj(id=st.integers(0, 2), name=st.sampled_from(["core", ""])))
+file_ = obj(mode=st.sampled_from([0o644, 0o4755, 0o10000, -1]), contents=resource, append=st.lists(resource, max_size=2), **node)
+directory = obj(mode=st.sampled_from([0o755, 0o1777]), **node)
+link = obj(target=st.sampled_from(["/a", "a", ""]), hard=st.booleans(), **node)
+partition = obj(number=st.integers(0, 3), label=st.sampled_from(["root", "a:b", "x" * 37]), sizeMiB=st.integers(0, 20),
+                startMiB=st.integers(0, 20), shouldExist=st.booleans(), typeGuid=st.sampled_from(["", "bad"]))
+disk = obj(device=st.sampled_from(["/dev/sda", "sda", ""]), wipeTable=st.booleans(), partitions=st.lists(partition, max_size=3))
+fs = obj(device=st.sampled_from(["/dev/sda1", "x"]), format=st.sampled_from(["xfs", "vfat", "none", "", "zfs"]),
+         path=st.sampled_from(["/var", "var"]), label=st.sampled_from(["lbl", "a-very-long-label"]), wipeFilesystem=st.booleans())
+raid = obj(name=st.sampled_from(["md0", "md1"]), level=st.sampled_from(["raid1", "raid0", "bogus", ""]),
+           devices=st.lists(st.sampled_from(["/dev/a", "b"]), max_size=2), spares=st.integers(0, 1))
+luks = obj(name=st.sampled_from(["root", "a/b"]), device=st.sampled_from(["/dev/a", "", "a"]), keyFile=resource,
+           clevis=obj(tpm2=st.booleans(), threshold=st.integers(0, 2),
+                      tang=st.lists(obj(url=st.sampled_from(["http://t", "ftp://t"]), thumbprint=st.just("x")), max_size=2),
+                      custom=obj(pin=st.sampled_from(["tpm2", "bad", ""]), config=st.sampled_from(["{}", ""]),
+                                 needsNetwork=st.booleans())))
+unit = obj(name=st.sampled_from(["a.service", "b.timer", "c", "a.service"]), enabled=st.booleans(), mask=st.booleans(),
+           contents=st.sampled_from(["[Unit]\nA=b\n", "[Install]\nWantedBy=x\n", "[Unit", "", "x"]),
+           dropins=st.lists(obj(name=st.sampled_from(["x.conf", "y"]), contents=st.sampled_from(["[Service]\n", "[X"])),
+                            max_size=2))
+config = obj(
+    storage=obj(files=st.lists(file_, max_size=3), directories=st.lists(directory, max_size=2), links=st.lists(link, max_size=2),
+                disks=st.lists(disk, max_size=2), filesystems=st.lists(fs, max_size=2), raid=st.lists(raid, max_size=2),
+                luks=st.lists(luks, max_size=2)),
+    systemd=obj(units=st.lists(unit, max_size=3)),
+    passwd=obj(users=st.lists(obj(name=st.sampled_from(["core", "u"]), sshAuthorizedKeys=st.lists(st.sampled_from(["k1", "k2"]), max_size=2)), max_size=2)),
+    kernelArguments=obj(shouldExist=st.lists(st.sampled_from(["a", "b"]), max_size=2),
+                        shouldNotExist=st.lists(st.sampled_from(["a", "c"]), max_size=2)),
+    ignition=obj(config=obj(merge=st.lists(resource, max_size=2), replace=resource),
+                 proxy=obj(httpProxy=st.sampled_from(["http://p", "socks://p"]), httpsProxy=st.sampled_from(["http://p", "https://p"])),
+                 security=obj(tls=obj(certificateAuthorities=st.lists(resource, max_size=2)))),
+)
+
+
+@settings(max_examples=int(os.environ.get("IGN_FUZZ_EXAMPLES", "250")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config, st.sampled_from(["3.0.0", "3.1.0", "3.2.0", "3.3.0"]), st.booleans())
+def test_random_configs_agree(cfg, version, pretty):
+    cfg = dict(cfg)
+    cfg["ignition"] = dict(cfg.get("ignition", {}), version=version)
+    text = json.dumps(cfg, indent=2 if pretty else None)
+    rc, theirs, out = real_validate(text)
+    _config, report = parse(text, newer_checks=False)
+    assert (rc == 0) == (not report.is_fatal()), "real:\n%s\nours:\n%s\n%s" % (out, report.format(), text)
+    if "json: " not in out and "couldn't parse config" not in out and "error at line" not in out:
+        assert our_entries(report) == theirs, "real:\n%s\nours:\n%s\n%s" % (out, report.format(), text)
