@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
@@ -78,13 +79,46 @@ def write_new_file(src, dest, regions, mode=None, clobber=False):
     return dest
 
 
+def _stream_fd(stream):
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError/ValueError
+        return None
+    return fd if hasattr(os, "sendfile") else None
+
+
+def _send(src_fd, dst_fd, offset, count):
+    """Kernel copy of ``count`` bytes at ``offset`` of src to dst (file or pipe)."""
+    while count > 0:
+        sent = os.sendfile(dst_fd, src_fd, offset, min(count, 1 << 30))
+        if sent == 0:
+            raise NestosError("source shrank while reading")
+        offset += sent
+        count -= sent
+
+
 def write_stream(src, stream, regions):
     size = os.path.getsize(src)
     regions = check_regions(regions, size, src)
+    dst_fd = _stream_fd(stream)
     with open(src, "rb") as source:
         pos = 0
+        if dst_fd is not None:
+            stream.flush()
+            try:
+                for offset, data in regions + [(size, b"")]:
+                    _send(source.fileno(), dst_fd, pos, offset - pos)
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(dst_fd, view):]
+                    pos = offset + len(data)
+                return
+            except OSError as err:
+                if pos != 0 or err.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                    raise
         for offset, data in regions + [(size, b"")]:
             remaining = offset - pos
+            source.seek(pos)
             while remaining > 0:
                 block = source.read(min(CHUNK, remaining))
                 if not block:
@@ -92,6 +126,5 @@ def write_stream(src, stream, regions):
                 stream.write(block)
                 remaining -= len(block)
             stream.write(data)
-            source.seek(offset + len(data))
             pos = offset + len(data)
     stream.flush()

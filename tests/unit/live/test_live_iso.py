@@ -257,3 +257,24 @@ def test_extract_pxe(tmp_path):
     assert (out / "nestos-22.03-live.x86_64-rootfs.img").read_bytes() == b"R" * 7000
     with pytest.raises(NestosError, match="output folder does not exist"):
         api.extract_pxe(str(iso_path), str(tmp_path / "missing"))
+
+
+def test_stream_to_file_and_pipe_uses_kernel_copy_and_matches(nestos_iso, tmp_path):
+    import subprocess
+    path, _ = nestos_iso
+    with api.open_iso(str(path)) as iso:
+        plan = api.plan_ignition_embed(iso, CONFIG)
+    via_file = tmp_path / "stream-file.iso"
+    with open(str(via_file), "wb") as handle:
+        api.apply_plan(plan, stream=handle)
+    via_pipe = tmp_path / "stream-pipe.iso"
+    with open(str(via_pipe), "wb") as sink:
+        proc = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=sink)
+        api.apply_plan(plan, stream=proc.stdin)
+        proc.stdin.close()
+        assert proc.wait() == 0
+    buf = io.BytesIO()
+    api.apply_plan(plan, stream=buf)
+    api.apply_plan(plan)
+    assert sha256(str(via_file)) == sha256(str(via_pipe)) == sha256(str(path))
+    assert buf.getvalue() == via_file.read_bytes()
