@@ -233,3 +233,17 @@ def test_timeout_kills_qemu_and_shows_console(lab):
     with pytest.raises(harness.LabBootError) as err:
         harness.boot_pxe(lab["kernel"], [lab["initramfs"]], "console=ttyS0 ignition.firstboot", timeout=1)
     assert "did not power off within 1 s" in str(err.value)
+
+
+def test_unreachable_config_url_ends_in_failed_boot_report(lab):
+    with harness.serve_config("{}") as server:
+        url = server.url("missing.ign")  # the server answers 404 for this path
+        report = harness.boot_pxe(lab["kernel"], [lab["initramfs"]],
+                                  "ignition.firstboot ignition.platform.id=metal console=ttyS0 "
+                                  "lab.ignition_timeout=20 ignition.config.url=" + url)
+    assert server.requests and set(server.requests) == {"/missing.ign"}
+    assert report.ignition["outcome"] == "failure"
+    assert report.ignition["stages"].get("fetch", 0) != 0
+    assert "files" not in report.ignition["stages"]
+    assert any("resource not found" in m for m in report.ignition["messages"]), report.ignition["log"][-2000:]
+    assert report.files == {}
