@@ -243,6 +243,14 @@ def snake(name):
     return got
 
 
+_JSON_CACHE = {}
+
+
 def json_fields(struct, minor):
     """(yaml_name, json_name, kind, arg, flags) of the fields copied into Ignition."""
-    return [(f[0], camel(f[0]), f[1], f[2], f[4]) for f in fields(struct, minor) if "sugar" not in f[4]]
+    key = (struct, minor)
+    got = _JSON_CACHE.get(key)
+    if got is None:
+        got = [(f[0], camel(f[0]), f[1], f[2], f[4]) for f in fields(struct, minor) if "sugar" not in f[4]]
+        _JSON_CACHE[key] = got
+    return got
