@@ -91,3 +91,27 @@ def test_dataurl_decode_text_never_crashes(s):
         dataurl.decode("data:" + s)
     except dataurl.DataURLError as e:
         assert e.message
+
+
+@SETTINGS
+@given(st.text(max_size=120))
+def test_parse_text_never_raises(text):
+    config, report = parse(text)
+    assert isinstance(report, Report)
+    assert (config is None) <= report.is_fatal()
+
+
+odd_values = st.recursive(
+    st.one_of(scalars, st.tuples(st.integers()), st.binary(max_size=3), st.sets(st.integers(), max_size=2)),
+    lambda children: st.one_of(st.lists(children, max_size=3),
+                               st.dictionaries(st.one_of(st.sampled_from(KEYS), st.integers(), st.none()), children, max_size=4)),
+    max_leaves=20)
+
+
+@SETTINGS
+@given(odd_values)
+def test_validate_python_objects_never_raises(value):
+    for cfg in (value, {"ignition": {"version": "3.3.0"}, "storage": value, "systemd": {"units": value}}):
+        report = validate(cfg)
+        assert isinstance(report, Report)
+        report.format()
