@@ -105,7 +105,12 @@ test: setup
 	@$(PYTEST) tests/integration || [ $$? -eq 5 ]
 	@$(MAKE) --no-print-directory bench
 
-demo: setup lab $(DEMO_TARGETS)
+# The demo follows the lifecycle: build, Butane, boot, customize media, deploy, fleet.
+DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet
+demo: setup lab
+	@for t in $(filter $(DEMO_ORDER),$(DEMO_ORDER) $(DEMO_TARGETS)) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS)); do \
+	  case " $(DEMO_TARGETS) " in *" $$t "*) echo "==== $$t"; $(MAKE) --no-print-directory $$t ;; esac; \
+	done
 
 clean:
 	rm -rf $(BUILD) tests/output
