@@ -108,7 +108,7 @@ test: setup
 # The demo follows the lifecycle: build, Butane, boot, customize media, deploy, fleet.
 DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet
 demo: setup lab
-	@for t in $(filter $(DEMO_ORDER),$(DEMO_ORDER) $(DEMO_TARGETS)) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS)); do \
+	@for t in $(DEMO_ORDER) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS)); do \
 	  case " $(DEMO_TARGETS) " in *" $$t "*) echo "==== $$t"; $(MAKE) --no-print-directory $$t ;; esac; \
 	done
 
