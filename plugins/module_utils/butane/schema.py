@@ -167,6 +167,9 @@ STRUCTS = {
         F("verification", "struct", "Verification"),
     ],
     "HTTPHeader": [F("name", S, flags=("req",)), F("value", S)],
+    # fcos 1.0.0 (Ignition 3.0.0) only: configs and CAs are plain references
+    "ConfigReference": [F("source", S), F("verification", "struct", "Verification")],
+    "CaReference": [F("source", S, flags=("req",)), F("verification", "struct", "Verification")],
     "Verification": [F("hash", S)],
     "Tree": [F("local", S), F("path", S)],
     "Systemd": [F("units", "list", "Unit")],
@@ -208,9 +211,22 @@ def fields(struct, minor):
     key = (struct, minor)
     got = _CACHE.get(key)
     if got is None:
-        got = [f for f in STRUCTS[struct] if f[3] <= minor]
+        got = [_override(struct, f, minor) for f in STRUCTS[struct] if f[3] <= minor]
         _CACHE[key] = got
     return got
+
+
+def _override(struct, field, minor):
+    """Differences of older specs that are not plain additions."""
+    name = field[0]
+    if minor == 0 and struct == "IgnitionConfig":
+        return (name, field[1], "ConfigReference", field[3], field[4])
+    if minor == 0 and struct == "TLS":
+        return (name, field[1], "CaReference", field[3], field[4])
+    if minor <= 3 and struct == "Link" and name == "target":
+        # Ignition <= 3.2: a plain string, always written
+        return (name, field[1], field[2], field[3], field[4] | frozenset(["req"]))
+    return field
 
 
 def camel(name):

@@ -179,7 +179,8 @@ def decimal_mode_suspicious(mode, directory):
 def _validate_resource(ctx, res, ypath):
     sources = [name for name in ("local", "inline", "source") if name in res and res[name] is not None]
     if len(sources) > 1:
-        ctx.add("error", ypath + (sources[-1],), ERR_TOO_MANY_SOURCES)
+        # fcos 1.0.0 (base v0_1) reports at inline, newer versions at the last field checked
+        ctx.add("error", ypath + ("inline" if ctx.minor == 0 else sources[-1],), ERR_TOO_MANY_SOURCES)
         return
     if ctx.minor >= 4 and "inline" in res and ypath[:2] == ("ignition", "config"):
         _validate_embedded(ctx, res["inline"].encode("utf-8"), ypath, "inline")

@@ -100,3 +100,31 @@ def test_dict_input(tr_json):
 def test_result_json_is_valid_json(tr):
     result = tr("variant: nestos\nversion: 1.0.0\npasswd:\n  groups:\n    - name: g\n      gid: 1001\n")
     assert json.loads(result.json)["passwd"] == {"groups": [{"gid": 1001, "name": "g"}]}
+
+
+def test_fcos_1_0_config_references_have_no_inline(tr):
+    result = tr("variant: fcos\nversion: 1.0.0\nignition:\n  config:\n    merge:\n      - source: https://e.com/a.ign\n"
+                "        inline: x\n  security:\n    tls:\n      certificate_authorities:\n"
+                "        - source: https://e.com/ca.pem\n")
+    assert result.warnings == ["warning at $.ignition.config.merge.0.inline, line 7 col 9: Unused key inline"]
+    assert result.json == ('{"ignition":{"config":{"merge":[{"source":"https://e.com/a.ign"}]},"security":{"tls":'
+                           '{"certificateAuthorities":[{"source":"https://e.com/ca.pem"}]}},"version":"3.0.0"}}')
+
+
+def test_fcos_1_0_too_many_sources_reported_at_inline():
+    with pytest.raises(ButaneError) as err:
+        translate("variant: fcos\nversion: 1.0.0\nstorage:\n  files:\n    - path: /a\n      contents:\n"
+                  "        source: https://e.com/x\n        inline: y\n")
+    assert "error at $.storage.files.0.contents.inline, line 8 col 17: only one of the following" in str(err.value)
+
+
+def test_link_target_is_a_plain_string_before_3_3(tr):
+    # Ignition <= 3.2 has a non-pointer target: Go writes "target": "" (and the 3.2 validator accepts it)
+    result = tr("variant: fcos\nversion: 1.2.0\nstorage:\n  links:\n    - path: /etc/l\n")
+    assert result.json == '{"ignition":{"version":"3.2.0"},"storage":{"links":[{"path":"/etc/l","target":""}]}}'
+
+
+def test_link_target_required_in_3_3():
+    with pytest.raises(ButaneError) as err:
+        translate("variant: fcos\nversion: 1.4.0\nstorage:\n  links:\n    - path: /etc/l\n")
+    assert "error at $.storage.links.0" in str(err.value)
