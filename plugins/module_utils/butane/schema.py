@@ -223,6 +223,8 @@ def _override(struct, field, minor):
         return (name, field[1], "ConfigReference", field[3], field[4])
     if minor == 0 and struct == "TLS":
         return (name, field[1], "CaReference", field[3], field[4])
+    if minor <= 3 and ((struct == "Raid" and name == "level") or (struct == "ClevisCustom" and name in ("config", "pin"))):
+        return (name, field[1], field[2], field[3], field[4] | frozenset(["req"]))
     if minor <= 3 and struct == "Link" and name == "target":
         # Ignition <= 3.2: a plain string, always written
         return (name, field[1], field[2], field[3], field[4] | frozenset(["req"]))

@@ -128,3 +128,11 @@ def test_link_target_required_in_3_3():
     with pytest.raises(ButaneError) as err:
         translate("variant: fcos\nversion: 1.4.0\nstorage:\n  links:\n    - path: /etc/l\n")
     assert "error at $.storage.links.0" in str(err.value)
+
+
+def test_plain_strings_of_ignition_3_2(tr_json):
+    # Ignition 3.2: raid.level and clevis custom config/pin are non-pointer strings
+    out = tr_json("variant: fcos\nversion: 1.3.0\nstorage:\n  luks:\n    - name: d\n      device: /dev/vdb\n"
+                  "      clevis:\n        custom:\n          needs_network: false\n          pin: tpm2\n"
+                  "          config: '{}'\n")
+    assert out["storage"]["luks"][0]["clevis"] == {"custom": {"config": "{}", "needsNetwork": False, "pin": "tpm2"}}
