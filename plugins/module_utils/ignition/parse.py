@@ -63,14 +63,14 @@ def parse(data, source=None, newer_checks=True):
     ign = value.get("ignition")
     if ign is not None and not isinstance(ign, dict):
         line, col = positions.lookup(("ignition",))
-        report.error(("ignition",), "json: cannot unmarshal %s into Go struct field versionStub.ignition of type "
-                     "struct { Version string \"json:\\\"version,omitempty\\\"\" }" % _json_type(ign), line, col)
+        report.error(("ignition",), "json: cannot unmarshal %s into Go struct field versionStub.Ignition of type "
+                     "struct { Version string }" % _json_type(ign), line, col)
         return None, report
     version = ign.get("version") if isinstance(ign, dict) else None
     if version is not None and not isinstance(version, str):
         line, col = positions.lookup(("ignition", "version"))
         report.error(("ignition", "version"), "json: cannot unmarshal %s into Go struct field "
-                     ".ignition.version of type string" % _json_type(version), line, col)
+                     ".Ignition.Version of type string" % _json_type(version), line, col)
         return None, report
     problem = check_version(version or "")
     if problem:

@@ -244,7 +244,19 @@ def _json_type(v):
     return type(v).__name__
 
 
-def _go_type(kind, target):
+# Go element types of the string lists (named string types in Ignition's schema.go)
+_STRING_ELEM = {
+    ("PasswdUser", "groups"): "types.Group", ("PasswdUser", "sshAuthorizedKeys"): "types.SSHAuthorizedKey",
+    ("Raid", "devices"): "types.Device", ("Raid", "options"): "types.RaidOption",
+    ("Filesystem", "mountOptions"): "types.MountOption", ("Filesystem", "options"): "types.FilesystemOption",
+    ("Luks", "options"): "types.LuksOption", ("Proxy", "noProxy"): "types.NoProxyItem",
+    ("KernelArguments", "shouldExist"): "types.KernelArgument",
+    ("KernelArguments", "shouldNotExist"): "types.KernelArgument",
+}
+
+
+def _go_type(struct, key, kind, target, item=False):
+    """The Go type name Go's decoder names in an UnmarshalTypeError."""
     if kind in M.STRING_KINDS:
         return "string"
     if kind in M.INT_KINDS:
@@ -252,7 +264,15 @@ def _go_type(kind, target):
     if kind == M.KIND_BOOL:
         return "bool"
     if kind in M.LIST_KINDS:
-        return "[]" + ("string" if target == "string" else "types." + target)
+        if target == "string":
+            elem = _STRING_ELEM.get((struct, key), "string")
+        else:
+            elem = "types." + target
+        if item:
+            return elem
+        if target == "HTTPHeader":
+            return "types.HTTPHeaders"
+        return "[]" + elem
     return "types." + target
 
 
@@ -272,7 +292,7 @@ def _shape(ctx, struct, value, path, gopath, errors, unused, nulls):
         gp = gopath + (key,)
         if kind in M.LIST_KINDS:
             if not isinstance(v, list):
-                errors.append((p, struct, gp, v, kind, target))
+                errors.append((p, struct, key, gp, v, kind, target, False))
                 continue
             for i, item in enumerate(v):
                 if item is None:
@@ -281,33 +301,44 @@ def _shape(ctx, struct, value, path, gopath, errors, unused, nulls):
                     continue
                 if target == "string":
                     if not isinstance(item, str):
-                        errors.append((p + (i,), struct, gp, item, M.KIND_REQ_STR, None))
+                        errors.append((p + (i,), struct, key, gp, item, kind, target, True))
                 elif not isinstance(item, dict):
-                    errors.append((p + (i,), struct, gp, item, M.KIND_STRUCT, target))
+                    errors.append((p + (i,), struct, key, gp, item, kind, target, True))
                 else:
                     _shape(ctx, target, item, p + (i,), gp, errors, unused, nulls)
         elif kind in M.STRUCT_KINDS:
             if not isinstance(v, dict):
-                errors.append((p, struct, gp, v, kind, target))
+                errors.append((p, struct, key, gp, v, kind, target, False))
             else:
                 _shape(ctx, target, v, p, gp, errors, unused, nulls)
         elif kind in M.STRING_KINDS:
             if not isinstance(v, str):
-                errors.append((p, struct, gp, v, kind, target))
+                errors.append((p, struct, key, gp, v, kind, target, False))
         elif kind in M.INT_KINDS:
             if not (isinstance(v, int) and not isinstance(v, bool)) or not (M.INT_MIN <= v <= M.INT_MAX):
-                errors.append((p, struct, gp, v, kind, target))
+                errors.append((p, struct, key, gp, v, kind, target, False))
         elif kind == M.KIND_BOOL:
             if not isinstance(v, bool):
-                errors.append((p, struct, gp, v, kind, target))
+                errors.append((p, struct, key, gp, v, kind, target, False))
 
 
-def _shape_message(struct, gopath, v, kind, target):
+_NUMBER_LITERAL = re.compile(r"-?[0-9][0-9.eE+-]*")
+
+
+def _shape_message(error, positions=None):
+    path, struct, key, gopath, v, kind, target, item = error
     jt = _json_type(v)
-    if jt == "number":
-        jt = "number %s" % (repr(v) if isinstance(v, float) else v)
+    if jt == "number" and kind in M.INT_KINDS and not item:
+        # Go names the literal when a number does not fit an int (1.0, 4e2, 2**64)
+        literal = None
+        if positions is not None and path in positions.values:
+            m = _NUMBER_LITERAL.match(positions.text, positions.values[path])
+            literal = m.group(0) if m else None
+        if literal is None:
+            literal = repr(v) if isinstance(v, float) else "%d" % v
+        jt = "number " + literal
     return "json: cannot unmarshal %s into Go struct field %s.%s of type %s" % (
-        jt, struct, ".".join(gopath), _go_type(kind, target))
+        jt, struct, ".".join(gopath), _go_type(struct, key, kind, target, item))
 
 
 def known_only(types, kind, target, value):
@@ -843,8 +874,8 @@ def validate(config, version=None, positions=None, newer_checks=True):
     nulls = []
     _shape(ctx, "Config", config, (), (), errors, unused, nulls)
     if errors:
-        for p, struct, gp, v, kind, target in errors:
-            report.error(p, _shape_message(struct, gp, v, kind, target))
+        for error in errors:
+            report.error(error[0], _shape_message(error, positions))
         _locate(report, positions)
         return report
 

@@ -59,6 +59,16 @@ for text_name, text in [
     ("syntax-single-quote", "{'ignition':1}"), ("syntax-ctrl", '{"ignition":{"version":"3.3.0\u0001"}}'.replace("\\u0001", "\x01")),
     ("dup-json-keys", '{"ignition":{"version":"3.3.0"},"storage":{},"storage":{"files":[{"path":"rel"}]}}'),
     ("ws", ' \n\t{ "ignition" : { "version" : "3.3.0" } }\n'),
+    ("syntax-leading-zero", '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":0644}]}}'),
+    ("syntax-bad-escape", '{"ignition":{"version":"3.3.0\\q"}}'),
+    ("syntax-bad-u", '{"ignition":{"version":"3.3.0\\u12"}}'),
+    ("syntax-minus", '{"ignition":{"version":"3.3.0"},"x":-}'),
+    ("syntax-dot", '{"ignition":{"version":"3.3.0"},"x":1.}'),
+    ("syntax-exp", '{"ignition":{"version":"3.3.0"},"x":1e+}'),
+    ("syntax-literal", '{"ignition":{"version":"3.3.0"},"x":nul}'),
+    ("syntax-colon", '{"ignition" {"version":"3.3.0"}}'),
+    ("syntax-bracket", '{"ignition":{"version":"3.3.0"},"x":[1,]}'),
+    ("syntax-bom", '\ufeff{"ignition":{"version":"3.3.0"}}'),
 ]:
     CASES["json-" + text_name] = text
 
@@ -78,6 +88,19 @@ add("files-object", cfg(storage={"files": {"path": "/a"}}), ALL)
 add("storage-list", cfg(storage=[]), ALL)
 add("units-strings", cfg(systemd={"units": ["a.service"]}), ALL)
 add("ssh-keys-number", cfg(passwd={"users": [{"name": "core", "sshAuthorizedKeys": [1]}]}), ALL)
+add("raid-devices-number", cfg(storage={"raid": [{"name": "r", "level": "raid1", "devices": [1]}]}), ALL)
+add("raid-devices-string", cfg(storage={"raid": [{"name": "r", "level": "raid1", "devices": "/dev/a"}]}), ALL)
+add("kargs-number", cfg(kernelArguments={"shouldExist": [True]}))
+add("headers-string", cfg(storage=files({"path": "/a", "contents": {"source": "http://x", "httpHeaders": "A: b"}})), V31)
+add("headers-item-string", cfg(storage=files({"path": "/a", "contents": {"source": "http://x", "httpHeaders": ["A"]}})), V31)
+add("noproxy-bool", cfg(ign={"proxy": {"noProxy": [False]}}), V31)
+add("mountoptions-obj", cfg(storage={"filesystems": [{"device": "/dev/a", "format": "xfs", "mountOptions": [{}]}]}), V31)
+add("luks-options-int", cfg(storage={"luks": [{"name": "l", "device": "/dev/a", "options": [3]}]}), V32)
+add("user-groups-obj", cfg(passwd={"users": [{"name": "u", "groups": {"a": 1}}]}), ALL)
+add("timeouts-string", cfg(ign={"timeouts": {"httpTotal": "10"}}), ALL)
+add("partition-number-float", '{"ignition":{"version":"@V@"},"storage":{"disks":[{"device":"/dev/a","partitions":[{"number":1.5}]}]}}', ALL)
+add("uid-negative-exp", '{"ignition":{"version":"@V@"},"passwd":{"users":[{"name":"u","uid":-1E3}]}}', ALL)
+add("two-type-errors", cfg(storage=files({"path": "/a", "mode": "x"}), systemd={"units": [{"name": 5}]}), ALL)
 add("nulls", cfg(storage={"files": [{"path": "/a", "mode": None, "contents": None}], "disks": None},
                  passwd=None), ALL)
 add("null-in-list", cfg(storage={"files": [None]}), ALL)

@@ -18,6 +18,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serializ
 from tests.conformance.ignition.ign_corpus import CASES, NEWER
 
 IGNITION_VALIDATE = shutil.which("ignition-validate") or "/usr/bin/ignition-validate"
+NO_PATH = re.compile(r"^error at line \d+ col \d+: (.*)$")
 LINE = re.compile(r"^(error|warning|info) at (\$[^,]*?)(?:, line (\d+) col (\d+))?: (.*)$")
 
 
@@ -50,6 +51,11 @@ def _compare(name, text, newer_checks):
     validated = "couldn't parse config" not in out and "json: " not in out and "error at line" not in out
     if validated:
         assert our_entries(report) == theirs, "%s\nreal:\n%s\nours:\n%s" % (name, out, report.format())
+    unpositioned = [m.group(1) for m in map(NO_PATH.match, out.splitlines()) if m]
+    if unpositioned:
+        # JSON syntax and type errors: Go prints only the first, without a path
+        assert report.errors and report.errors[0].message == unpositioned[0], "%s\nreal:\n%s\nours:\n%s" % (
+            name, out, report.format())
     return rc, config
 
 

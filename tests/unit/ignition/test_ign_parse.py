@@ -69,7 +69,7 @@ def test_json_errors(text, message, line, col):
     ('{"ignition":{"version":"3.4.0-experimental"}}', "unsupported config version"),
     ('{"ignition":{"version":"3.3.0.0"}}', "invalid config version (couldn't parse)"),
     ('{"ignition":{"version":7}}',
-     "json: cannot unmarshal number into Go struct field .ignition.version of type string"),
+     "json: cannot unmarshal number into Go struct field .Ignition.Version of type string"),
 ])
 def test_version_errors(text, message):
     config, report = parse(text)
