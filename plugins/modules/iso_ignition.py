@@ -98,7 +98,9 @@ after:
   returned: always
   type: dict
 ignition_content:
-  description: The embedded config (with O(state=query)); null when none.
+  description:
+    - The embedded config (with O(state=query)); null when none.
+    - It usually holds secrets; set C(no_log) on a query task whose result may be shown.
   returned: when state is query
   type: str
 warnings_butane:

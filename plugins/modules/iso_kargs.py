@@ -130,7 +130,7 @@ def main():
             return api.plan_kargs_modify(iso, append=p["append"], delete=p["delete"], replace=p["replace"],
                                          append_if_missing=p["append_if_missing"],
                                          delete_if_present=p["delete_if_present"])
-        result = run_iso_plan(p["src"], p["dest"], planner, module.check_mode, expect, mode=0o644)
+        result = run_iso_plan(p["src"], p["dest"], planner, module.check_mode, expect)
     except NestosError as err:
         fail(module, err)
     module.exit_json(kargs=result["after"]["kargs"], kargs_default=default, **result)
