@@ -165,6 +165,8 @@ def test_warnings_strict_and_errors(tmp_path):
     assert "Traceback" not in out
     warn = json.loads((tmp_path / "warn.json").read_text())
     assert warn["ignition"] == {"ignition": {"version": "3.3.0"}}
+    assert warn["warnings"] == ["warning at $.colour, line 3 col 1: Unused key colour"]
+    assert warn["changed"] is False
 
 
 def test_filter_in_template(tmp_path):
