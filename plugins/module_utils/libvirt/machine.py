@@ -369,6 +369,7 @@ class Run(object):
             base_info = storage.check_base(req.image)
 
         reprovision = []
+        previous = None
         if current is not None and current.owned():
             if sha is not None and current.metadata.get("ignition-sha256") and current.metadata["ignition-sha256"] != sha:
                 reprovision.append("the Ignition config")
@@ -377,6 +378,7 @@ class Run(object):
         if reprovision and req.recreate:
             self.act("re-provision %s: %s changed" % (req.name, " and ".join(reprovision)))
             self.remove(dom, current)
+            previous = current
             dom, current = None, None
         elif reprovision:
             msg = ("machine %s: %s changed since it was provisioned; Ignition runs only on first boot, so the"
@@ -386,6 +388,7 @@ class Run(object):
                 raise NestosError(msg, path="recreate")
             self.warnings.append(msg + " (left unchanged)")
             self.result["reprovision_required"] = True
+            self.result["msg"] = msg + " (left unchanged)"
             # keep what the machine was provisioned with
             sha = current.metadata.get("ignition-sha256")
             ignition = None
@@ -395,7 +398,8 @@ class Run(object):
             req.image or current.metadata.get("base"))
         if current is not None and sha is None:
             sha = current.metadata.get("ignition-sha256")
-        mdef = self.desired(current, sha, base)
+        # after a re-provision removal, the old definition still lends its identity (UUID, MACs)
+        mdef = self.desired(current if current is not None else previous, sha, base)
 
         if dom is None:
             dom = self.create(mdef, ignition if ignition is not None else req.ignition_bytes, base_info)

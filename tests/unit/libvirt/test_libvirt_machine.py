@@ -98,7 +98,7 @@ def test_recreate_reprovisions_with_same_identity(conn, base, workdir):
     assert any(a.startswith("re-provision") for a in result["actions"])
     assert (workdir / "m-re.ign").read_bytes() == IGN_B
     assert storage.image_info(str(workdir / "m-re.qcow2"))["backing-filename"] == base
-    assert result["mac"] == first["mac"]
+    assert (result["mac"], result["uuid"]) == (first["mac"], first["uuid"])
     assert domainxml.parse(result["xml"]).metadata["ignition-sha256"] == machine.config_digest(IGN_B)
     assert machine.ensure(request("m-re", base, workdir, ignition_bytes=IGN_B, recreate=True),
                           conn=conn)["changed"] is False
