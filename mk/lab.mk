@@ -7,7 +7,7 @@ APT_PACKAGES += qemu-system-x86 qemu-utils busybox-static cpio genisoimage isoli
 LAB_TARGETS += lab-media
 DEMO_TARGETS += demo-lab
 
-.PHONY: lab-media lab-media-force demo-lab lab-test
+.PHONY: lab-media lab-media-force demo-lab lab-test lab-timing
 
 # Idempotent and cached: the builder compares its stamp (lab-media.json) and returns at once.
 lab-media: setup
@@ -23,3 +23,7 @@ demo-lab: setup lab-media
 # The lab's own tests (also part of `pytest tests/integration`).
 lab-test: setup lab-media
 	@$(PYTEST) tests/integration/lab tests/unit/lab
+
+# Boot each medium once and print build figures, sizes and wall times.
+lab-timing: setup lab-media
+	@$(VPY) -m tests.lab.timing

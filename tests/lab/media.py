@@ -134,11 +134,16 @@ def info(cache=None):
 # ---- inputs ----------------------------------------------------------------------------
 
 def _kernel_package():
-    out = _run(["apt-cache", "depends", "linux-image-amd64"]).stdout.decode()
-    match = re.search(r"Depends:\s*(linux-image-[0-9][^\s]*-amd64)", out)
-    if not match:
-        raise BuildError("apt-cache does not offer a linux-image-*-amd64 package:\n" + out)
-    return match.group(1)
+    """linux-image-<abi>-amd64, the package Debian's linux-image-amd64 points at now."""
+    for attempt in (1, 2):
+        proc = _run(["apt-cache", "depends", "linux-image-amd64"], check=False)
+        out = proc.stdout.decode("utf-8", "replace")
+        match = re.search(r"Depends:\s*(linux-image-[0-9][^\s]*-amd64)", out)
+        if match:
+            return match.group(1)
+        if attempt == 1:  # a fresh machine may have no package lists yet
+            _run(["apt-get", "update", "-qq"], check=False)
+    raise BuildError("apt-cache does not offer a linux-image-*-amd64 package:\n" + out)
 
 
 def kernel_deb(cache):

@@ -1,0 +1,39 @@
+"""Boot each lab medium once and print wall times (`make lab-timing`): PXE (PVH kernel),
+disk through SeaBIOS + syslinux with an fw_cfg config, ISO through SeaBIOS + isolinux."""
+import json
+import os
+import sys
+import time
+
+from tests.lab import harness, media, newc
+
+CONFIG = json.dumps({"ignition": {"version": "3.3.0"},
+                     "storage": {"files": [{"path": "/etc/timing", "contents": {"source": "data:,t"}}]}}).encode()
+
+
+def main():
+    paths = media.paths()
+    meta = media.info()
+    print("lab media (build %s, built in %s s):" % (meta["build_id"], meta["build_seconds"]))
+    for key in ("iso", "kernel", "initramfs", "rootfs", "qcow2"):
+        print("  %-9s %6.1f MB  %s" % (key, os.path.getsize(paths[key]) / 1e6, os.path.basename(paths[key])))
+    runs = (
+        ("pxe (PVH) + config initrd", lambda: harness.boot_pxe(
+            paths["kernel"], [paths["initramfs"], newc.config_initrd(CONFIG)],
+            "ignition.firstboot ignition.platform.id=metal console=ttyS0")),
+        ("disk + fw_cfg", lambda: harness.boot_disk(paths["qcow2"], ignition=CONFIG)),
+        ("iso (isolinux)", lambda: harness.boot_iso(paths["iso"])),
+    )
+    failed = 0
+    for name, boot in runs:
+        started = time.monotonic()
+        report = boot()
+        print("  boot %-28s %5.1f s  Ignition %s" % (name, time.monotonic() - started, report.ignition["outcome"]))
+        failed += not report.succeeded
+    load = os.getloadavg()[0]
+    print("  (load average %.1f on %d CPUs while measuring)" % (load, os.cpu_count()))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
