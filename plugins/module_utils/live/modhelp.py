@@ -52,6 +52,12 @@ def resolve_ignition(params):
                    strict=bool(params.get("butane_strict")))
 
 
+def validate_ignition_file(path):
+    """Bytes of an Ignition file, checked by the Ignition engine; (bytes, warnings)."""
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition as resolve
+    return resolve(ignition=path)
+
+
 def read_input(path):
     try:
         with open(path, "rb") as handle:
@@ -63,13 +69,22 @@ def read_input(path):
 def customize_options(params):
     """Module parameters -> engine options (file options read into (path, bytes) pairs)."""
     opts = {}
+    warnings = []
     for key in PATH_OPTIONS:
-        opts[key] = [(p, read_input(p)) for p in params.get(key) or []]
+        if key in ("dest_ignition", "live_ignition"):
+            # validated by the collection's Ignition engine: errors name file, field, line and column
+            opts[key] = []
+            for path in params.get(key) or []:
+                data, found = validate_ignition_file(path)
+                opts[key].append((path, data))
+                warnings.extend(found)
+        else:
+            opts[key] = [(p, read_input(p)) for p in params.get(key) or []]
     for key in ("dest_device", "dest_console", "dest_karg_append", "dest_karg_delete"):
         opts[key] = params.get(key)
-    warnings = []
     if given_ignition(params):
-        data, warnings = resolve_ignition(params)
+        data, found = resolve_ignition(params)
+        warnings.extend(found)
         label = params.get("ignition") or ("butane" if params.get("butane") not in (None, "") else "ignition_content")
         target = "live_ignition" if params.get("ignition_target") == "live" else "dest_ignition"
         opts[target] = [(label, data)] + opts[target]

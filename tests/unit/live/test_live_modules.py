@@ -130,3 +130,33 @@ def test_pxe_modules(tmp_path):
     assert run_module("pxe_customize", args)["changed"] is False
     bad = run_module("pxe_customize", {"src": str(wrapped), "dest": str(tmp_path / "x.img"), "dest_device": "/dev/sda"})
     assert bad["failed"] and "not a NestOS live initramfs" in bad["msg"]
+
+
+def test_customize_validates_ignition_files_with_location(nestos_iso, tmp_path):
+    path, _ = nestos_iso
+    bad = tmp_path / "dest.ign"
+    bad.write_text('{"ignition": {"version": "3.3.0"},\n "storage": {"files": [{"path": 7}]}}')
+    res = run_module("iso_customize", {"src": str(path), "dest": str(tmp_path / "o.iso"), "dest_ignition": [str(bad)],
+                                       "dest_device": "/dev/sda"})
+    assert res["failed"] and res["file"] == str(bad) and "line" in res["msg"], res
+    assert not (tmp_path / "o.iso").exists()
+
+
+def test_iso_ignition_network_and_pxe_network_wrap(nestos_iso, tmp_path):
+    path, _ = nestos_iso
+    orig = sha256(str(path))
+    key = tmp_path / "eth1.nmconnection"
+    key.write_text("[connection]\nid=eth1\n")
+    res = run_module("iso_ignition", {"src": str(path), "network_keyfile": [str(key)], "ignition_content": IGN})
+    assert res["changed"] and res["after"]["network_keyfiles"] == ["eth1.nmconnection"]
+    assert res["after"]["ignition_embedded"]
+    assert run_module("iso_ignition", {"src": str(path), "network_keyfile": [str(key)],
+                                       "ignition_content": IGN})["changed"] is False
+    res = run_module("iso_ignition", {"src": str(path), "state": "absent", "network_keyfile": []})
+    assert res["changed"] and res["after"]["network_keyfiles"] == [] and res["after"]["ignition_embedded"]
+    assert run_module("iso_ignition", {"src": str(path), "state": "absent"})["changed"]
+    assert sha256(str(path)) == orig
+    wrapped = tmp_path / "net.img"
+    assert run_module("pxe_ignition", {"network_keyfile": [str(key)], "dest": str(wrapped)})["changed"]
+    back = run_module("pxe_ignition", {"state": "unwrap", "src": str(wrapped)})
+    assert back["network_keyfiles"] == ["eth1.nmconnection"] and back["ignition_content"] is None
