@@ -31,6 +31,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors imp
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import (
     _MERGED_KEYS, _NO_DUPS, _item_key, check_version, known_only, spec_version)
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.translate import translate
 
 
 def _is_zero(types, struct, value):
@@ -130,11 +131,19 @@ def _merge_struct(types, struct, parent, child):
     return out
 
 
+def _upgrade(config, version):
+    v = (config.get("ignition") or {}).get("version") if isinstance(config.get("ignition"), dict) else None
+    if isinstance(v, str) and not check_version(v) and spec_version(v) != version \
+            and M.version_tuple(spec_version(v)) < M.version_tuple(version):
+        return translate(config, version)
+    return config
+
+
 def merge(parent, child, version=None):
     """Merge ``child`` over ``parent`` (both Ignition config dicts); returns a new dict.
 
-    Both are read with the struct model of ``version`` (default: the newer of the two
-    declared versions); the result's ``ignition.version`` is the child's, as in Ignition
+    Both are upgraded (:func:`translate.translate`) to ``version`` (default: the newer of
+    the two declared versions) and merged with that version's struct model; the result's ``ignition.version`` is the child's, as in Ignition
     (the parent's when the child declares none).
     """
     if version is None:
@@ -151,6 +160,9 @@ def merge(parent, child, version=None):
     for name, c in (("parent", parent), ("child", child)):
         if not isinstance(c, dict):
             raise NestosError("cannot merge: the %s config is not an object" % name)
+    # Ignition upgrades older configs before merging
+    parent = _upgrade(parent, version)
+    child = _upgrade(child, version)
     out = _merge_struct(types, "Config", parent, child)
     # Go copies the child's version even when empty; a child snippet without a version
     # (common in templates) keeps the parent's instead.

@@ -79,5 +79,8 @@ def test_string_lists_dedupe_by_value():
 
 
 def test_version_is_childs_or_parents_when_missing():
-    assert merge(base(), {"ignition": {"version": "3.2.0"}})["ignition"]["version"] == "3.2.0"
+    # an older child is upgraded first (Ignition translates to its own version before merging)
+    assert merge(base(), {"ignition": {"version": "3.2.0"}})["ignition"]["version"] == "3.3.0"
+    v32 = {"ignition": {"version": "3.2.0"}}
+    assert merge(v32, {"ignition": {"version": "3.2.0"}})["ignition"]["version"] == "3.2.0"
     assert merge(base(), {"systemd": {"units": [{"name": "a.service"}]}})["ignition"]["version"] == "3.3.0"
