@@ -289,19 +289,20 @@ def merge_configs(ctx, rendered, rendered_src, config):
     """Merge ``config`` (the user's translated config, in place) over ``rendered``."""
     remap_p, remap_c = [], []
     merged = _merge_dict(rendered, config, (), (), (), remap_p, remap_c)
-    # Translations of the user's nodes move with their new indexes.
-    old_yaml = {}
+    # The user's nodes keep pointing at their YAML, at their new indexes.
+    moved = {}
     for old, new in remap_c:
         if old != new:
-            old_yaml[new] = ctx.yaml_path(old)
+            moved[new] = ctx.yaml_path(old)
     ctx.tmap = dict((_remap(k, remap_c), v) for k, v in ctx.tmap.items())
     ctx.tprefix = dict((_remap(k, remap_c), v) for k, v in ctx.tprefix.items())
-    for new, ypath in old_yaml.items():
-        ctx.tprefix.setdefault(new, ypath)
+    ctx.tmove = dict((_remap(k, remap_c), v) for k, v in ctx.tmove.items())
+    ctx.tmove.update(moved)
+    user_nodes = set(new for _old, new in remap_c)
     # Generated nodes point at the sugar that made them.
     for old, new in remap_p:
         src = _lookup(rendered_src, old)
-        if src is not None and new not in ctx.tprefix:
+        if src is not None and new not in user_nodes and new not in ctx.tprefix:
             ctx.tprefix[new] = src
     for key, ypath in rendered_src.items():
         if len(key) <= 2 and key not in ctx.tprefix and _exists(merged, key) and not _exists(config, key):

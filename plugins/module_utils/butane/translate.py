@@ -91,6 +91,7 @@ class _Ctx(object):
         self.entries = []
         self.tmap = {}      # json path tuple -> yaml path tuple (exact)
         self.tprefix = {}   # json path prefix tuple -> yaml path tuple (generated nodes)
+        self.tmove = {}     # json path prefix tuple -> yaml path prefix (user nodes moved by a merge)
 
     def where(self, ypath, key=False):
         if not self.with_positions:
@@ -119,10 +120,17 @@ class _Ctx(object):
         if got is not None:
             return got
         for n in range(len(jpath), 0, -1):
+            got = self.tmove.get(jpath[:n])
+            if got is not None:
+                return tuple(got) + _snake_path(jpath[n:])
             got = self.tprefix.get(jpath[:n])
             if got is not None:
                 return got
-        return tuple(schema.snake(p) if isinstance(p, str) else p for p in jpath)
+        return _snake_path(jpath)
+
+
+def _snake_path(jpath):
+    return tuple(schema.snake(p) if isinstance(p, str) else p for p in jpath)
 
 
 # ---- source validation (Butane's Validate methods) --------------------------------------------

@@ -280,3 +280,26 @@ def test_fcos_1_2_has_no_boot_device_but_luks(tr_json):
                   "      key_file:\n        inline: secret\n")
     assert out["storage"]["luks"] == [{"device": "/dev/vdb", "keyFile": {"compression": "",
                                                                           "source": "data:,secret"}, "name": "d"}]
+
+
+def test_user_nodes_moved_by_boot_device_keep_their_yaml_paths():
+    with pytest.raises(ButaneError) as err:
+        translate(HEAD + "boot_device:\n  layout: x86_64\n  mirror:\n    devices: [/dev/vda, /dev/vdb]\n"
+                  "storage:\n  filesystems:\n    - device: /dev/vdc\n      format: zfs\n  disks:\n"
+                  "    - device: /dev/vdc\n      partitions:\n        - label: 'a:b'\n")
+    text = str(err.value)
+    assert ("error at $.storage.disks.0.partitions.0.label, line 14 col 18: partition label will be truncated "
+            "to text before the colon") in text
+    assert "error at $.storage.filesystems.0.format, line 10 col 15: invalid filesystem format" in text
+
+
+def test_user_units_after_generated_mount_units_keep_their_yaml_paths():
+    with pytest.raises(ButaneError) as err:
+        translate(HEAD + "storage:\n  filesystems:\n    - device: /dev/vdb\n      format: xfs\n      path: /var/srv\n"
+                  "      with_mount_unit: true\nsystemd:\n  units:\n    - name: a.service\n      enabled: true\n"
+                  "      contents: \"[Unit]\\nDescription=x\\n\"\n    - name: var-srv.mount\n      dropins:\n"
+                  "        - name: x.txt\n")
+    text = str(err.value)
+    assert "error at $.systemd.units.1.dropins.0.name, line 16 col 17: invalid systemd drop-in extension" in text
+    assert ("warning at $.systemd.units.0.contents, line 13 col 17: unit \"a.service\" is enabled, but has no "
+            "install section so enable does nothing") in text
