@@ -35,6 +35,14 @@ options:
   dest:
     description: The customized ISO to write. Without it O(src) is modified in place.
     type: path
+  state:
+    description:
+      - V(present) customizes.
+      - V(absent) removes every customization (C(nestos-installer iso reset)) - the embedded initrd and modified
+        kernel arguments - which gives back the original bytes of an ISO as it was built.
+    type: str
+    choices: [present, absent]
+    default: present
   force:
     description: Replace an existing customization (embedded config, keyfiles or modified kernel arguments).
     type: bool
@@ -130,6 +138,11 @@ notes:
 '''
 
 EXAMPLES = r'''
+- name: Undo every customization (like nestos-installer iso reset)
+  nestos.lifecycle.iso_customize:
+    src: /srv/nestos/web1-install.iso
+    state: absent
+
 - name: ISO that installs to /dev/sda with a Butane config
   nestos.lifecycle.iso_customize:
     src: /srv/nestos/nestos-live.x86_64.iso
@@ -172,6 +185,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp impo
 
 def main():
     spec = dict(src=dict(type="path", required=True), dest=dict(type="path"), force=dict(type="bool", default=False),
+                state=dict(type="str", choices=["present", "absent"], default="present"),
                 flavour=dict(type="str", choices=["auto", "nestos", "coreos"], default="auto"),
                 live_karg_append=dict(type="list", elements="str", default=[]),
                 live_karg_delete=dict(type="list", elements="str", default=[]),
@@ -183,9 +197,11 @@ def main():
     p = module.params
     expect = None if p["flavour"] == "auto" else p["flavour"]
     try:
-        opts, warnings = customize_options(p)
+        opts, warnings = customize_options(p) if p["state"] == "present" else ({}, [])
 
         def planner(iso):
+            if p["state"] == "absent":
+                return api.plan_reset(iso)
             return api.plan_customize(iso, opts, live_karg_append=p["live_karg_append"],
                                       live_karg_delete=p["live_karg_delete"],
                                       live_karg_replace=p["live_karg_replace"], force=p["force"])

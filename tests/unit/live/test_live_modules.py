@@ -160,3 +160,15 @@ def test_iso_ignition_network_and_pxe_network_wrap(nestos_iso, tmp_path):
     assert run_module("pxe_ignition", {"network_keyfile": [str(key)], "dest": str(wrapped)})["changed"]
     back = run_module("pxe_ignition", {"state": "unwrap", "src": str(wrapped)})
     assert back["network_keyfiles"] == ["eth1.nmconnection"] and back["ignition_content"] is None
+
+
+def test_iso_customize_absent_resets(nestos_iso, tmp_path):
+    path, _ = nestos_iso
+    orig = sha256(str(path))
+    assert run_module("iso_customize", {"src": str(path), "dest_device": "/dev/sda", "ignition_content": IGN,
+                                        "live_karg_append": ["quiet"]})["changed"]
+    assert sha256(str(path)) != orig
+    res = run_module("iso_customize", {"src": str(path), "state": "absent"}, diff=True)
+    assert res["changed"] and any("kernel arguments" in d["before_header"] for d in res["diff"])
+    assert sha256(str(path)) == orig
+    assert run_module("iso_customize", {"src": str(path), "state": "absent"})["changed"] is False
