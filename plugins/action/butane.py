@@ -23,6 +23,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.specs import BUTANE
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
 _MARK = "NESTOS-BUTANE-STATE"
 
@@ -54,7 +55,7 @@ class ActionModule(ActionBase):
             return result
         try:
             return self._run(args, result)
-        except ButaneError as exc:
+        except NestosError as exc:
             result.update(failed=True, msg=str(exc))
             result.update(exc.details())
             return result

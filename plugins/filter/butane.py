@@ -52,7 +52,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
 
 
@@ -65,7 +65,7 @@ def butane(data, files_dir=None, strict=False):
         data = str(data)
     try:
         return translate(data, files_dir=files_dir, strict=bool(strict)).config
-    except ButaneError as exc:
+    except NestosError as exc:
         raise AnsibleFilterError("butane: %s" % exc)
 
 

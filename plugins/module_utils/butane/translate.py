@@ -30,6 +30,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import ign
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import schema
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import yamlin
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.sugar import (
     add_mount_units, process_boot_device, partition_warnings, merge_configs)
 
@@ -627,5 +628,8 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
     report = ign.make_report(ctx.entries)
     if strict and ctx.entries:
         _fail("Config produced warnings and --strict was specified", ctx.entries, source, strict_msg=True)
-    text_out = ign.dumps(config, pretty=pretty)
+    try:
+        text_out = ign.dumps(config, pretty=pretty)
+    except (NestosError, TypeError, ValueError) as exc:  # a model mismatch, never expected
+        raise ButaneError("cannot write the Ignition config: %s" % exc, file=source)
     return Result(config, text_out, report, variant, version, ign_version)
