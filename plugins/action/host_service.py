@@ -21,7 +21,7 @@ ACTIVE = ("active", "activating", "reloading", "refreshing")
 
 def query_command(name):
     q = shlex.quote(name)
-    return ('e=$(systemctl is-enabled -- %s 2>/dev/null); a=$(systemctl is-active -- %s 2>/dev/null); '
+    return ('e=$(systemctl is-enabled %s 2>/dev/null); a=$(systemctl is-active %s 2>/dev/null); '
             'printf "enabled=%%s\\nactive=%%s\\n" "$e" "$a"' % (q, q))
 
 
@@ -62,18 +62,18 @@ class ActionModule(HostAction):
             if not before["enabled"]:
                 raise NestosError("unit %s not found (systemctl is-enabled gave no answer)" % name, path="name")
             if args["enabled"] and before["enabled"] not in ENABLED:
-                steps.append(["systemctl", "enable", "--", name])
+                steps.append(["systemctl", "enable", name])
             if not args["enabled"] and before["enabled"] not in DISABLED:
-                steps.append(["systemctl", "disable", "--", name])
+                steps.append(["systemctl", "disable", name])
         state = args["state"]
         if state == "started" and before["active"] not in ACTIVE:
-            steps.append(["systemctl", "start", "--", name])
+            steps.append(["systemctl", "start", name])
         elif state == "stopped" and before["active"] in ACTIVE + ("deactivating",):
-            steps.append(["systemctl", "stop", "--", name])
+            steps.append(["systemctl", "stop", name])
         elif state == "restarted":
-            steps.append(["systemctl", "restart", "--", name])
+            steps.append(["systemctl", "restart", name])
         elif state == "reloaded":
-            steps.append(["systemctl", "reload-or-restart" if before["active"] not in ACTIVE else "reload", "--", name])
+            steps.append(["systemctl", "reload-or-restart" if before["active"] not in ACTIVE else "reload", name])
         result = {"name": name, "status_before": before, "changed": bool(steps), "commands": steps}
         predicted = dict(before)
         for argv in steps:

@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import shlex
 import time
 
 from ansible.errors import AnsibleError
@@ -61,8 +60,11 @@ class ActionModule(HostAction):
 
         old_boot = remote.boot_id()
         result["boot_id_before"] = old_boot
-        inner = "sleep 1; %s" % args["reboot_command"]
-        cmd = "nohup sh -c %s >/dev/null 2>&1 </dev/null &" % shlex.quote(inner)
+        # Like ansible.builtin.reboot, the reboot command runs in the foreground: `systemctl reboot`
+        # only queues the reboot job and returns; if the connection drops first, that is expected.
+        # (A nohup'd background job is not reliable: a closing session may take it down before it
+        # runs.) The session's streams are detached so a dying sshd cannot leave the call hanging.
+        cmd = "%s </dev/null >/dev/null 2>&1" % args["reboot_command"]
         try:
             res = remote.run(cmd)
             if res.rc != 0:

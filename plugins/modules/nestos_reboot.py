@@ -12,10 +12,10 @@ module: nestos_reboot
 short_description: Reboot a Python-less NestOS host and wait for the expected deployment
 version_added: 0.1.0
 description:
-  - Remembers C(/proc/sys/kernel/random/boot_id), issues O(reboot_command) in the background
-    (C(nohup sh -c 'sleep 1; systemctl reboot') so the command returns), then resets the
-    connection and retries every O(delay) seconds until the host answers with a new boot id
-    or O(reboot_timeout) passes.
+  - Remembers C(/proc/sys/kernel/random/boot_id) and issues O(reboot_command) with its streams
+    detached (C(systemctl reboot) only queues the reboot job and returns; a connection that drops
+    meanwhile is expected), then resets the connection and retries every O(delay) seconds until
+    the host answers with a new boot id or O(reboot_timeout) passes.
   - After the reboot it reads C(rpm-ostree status --json) and checks that the expected deployment
     is booted - O(expect_checksum), O(expect_image), O(expect_version), or by default the
     deployment that was at index 0 (the one due to boot) before the reboot.
@@ -41,7 +41,9 @@ options:
     type: int
     default: 0
   reboot_command:
-    description: The command that reboots the host; run through C(nohup sh -c) in the background.
+    description:
+      - The command that reboots the host. It must return once the reboot is queued, as
+        C(systemctl reboot) does; C(systemd-run --on-active=2 systemctl reboot) delays it further.
     type: str
     default: systemctl reboot
   only_if_pending:

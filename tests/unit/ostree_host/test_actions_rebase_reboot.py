@@ -140,13 +140,13 @@ def test_reboot_waits_for_new_boot_id_and_checks_deployment(upstream, monkeypatc
     conn.on(r"^cat /proc/sys/kernel/random/boot_id$", Reply(0, "id-1\n"),
             Reply(raise_exc=AnsibleConnectionFailure("ssh: connect to host 127.0.0.1 port 22101: Connection refused")),
             Reply(0, "id-1\n"), Reply(0, "id-2\n"))
-    conn.on(r"^nohup sh -c ", Reply(0, ""))
+    conn.on(r"^systemctl reboot ", Reply(0, ""))
     res = run_action("nestos_reboot", {"delay": 0}, conn)
     assert not res.get("failed"), res
     assert res["rebooted"] and res["boot_id_before"] == "id-1" and res["boot_id_after"] == "id-2"
     assert res["booted"]["checksum"] == doc["deployments"][0]["checksum"]
     assert conn.resets >= 2
-    assert "systemctl reboot" in [c for c in conn.commands if c.startswith("nohup")][0]
+    assert "systemctl reboot </dev/null >/dev/null 2>&1" in conn.commands
 
 
 def test_reboot_wrong_deployment_fails(upstream, monkeypatch):
@@ -155,7 +155,7 @@ def test_reboot_wrong_deployment_fails(upstream, monkeypatch):
     doc = load_status(upstream, "staged")
     conn = FakeConnection().on(STATUS, status_reply(doc))       # came back on the old deployment
     conn.on(r"boot_id$", Reply(0, "id-1\n"), Reply(0, "id-2\n"))
-    conn.on(r"^nohup sh -c ", Reply(0, ""))
+    conn.on(r"^systemctl reboot ", Reply(0, ""))
     res = run_action("nestos_reboot", {"delay": 0}, conn)
     assert res["failed"] and res["error_kind"] == "wrong_deployment"
     assert doc["deployments"][0]["checksum"] in res["msg"]
@@ -169,7 +169,7 @@ def test_reboot_timeout_is_clear(upstream, monkeypatch):
     doc = load_status(upstream, "staged")
     conn = FakeConnection().on(STATUS, status_reply(doc))
     conn.on(r"boot_id$", Reply(0, "id-1\n"), Reply(raise_exc=AnsibleConnectionFailure("Connection timed out")))
-    conn.on(r"^nohup sh -c ", Reply(0, ""))
+    conn.on(r"^systemctl reboot ", Reply(0, ""))
     res = run_action("nestos_reboot", {"delay": 5, "reboot_timeout": 60}, conn)
     assert res["failed"] and "did not come back within reboot_timeout=60s" in res["msg"]
     assert "Connection timed out" in res["msg"] and "went down" in res["msg"]

@@ -94,8 +94,8 @@ def test_host_service_idempotent():
     q = r"^e=\$\(systemctl is-enabled"
     conn = FakeConnection().on(q, Reply(0, "enabled=disabled\nactive=inactive\n"),
                                Reply(0, "enabled=enabled\nactive=active\n"))
-    conn.on(r"^systemctl enable -- docker$", Reply(0, "Created symlink ...\n"))
-    conn.on(r"^systemctl start -- docker$", Reply(0, ""))
+    conn.on(r"^systemctl enable docker$", Reply(0, "Created symlink ...\n"))
+    conn.on(r"^systemctl start docker$", Reply(0, ""))
     res = run_action("host_service", {"name": "docker", "enabled": True, "state": "started"}, conn, diff=True)
     assert not res.get("failed"), res
     assert res["changed"] and res["status"] == {"enabled": "enabled", "active": "active"}
