@@ -327,12 +327,13 @@ def karg_area(kargs):
 
 def isolinux_cfg(kargs):
     head = ("serial 0 115200\n"
-            "default nestos\n"
+            "default linux\n"
             "prompt 0\n"
             "timeout 0\n"
             "\n"
-            "label nestos\n"
-            "  menu label NestOS lab (Live)\n"
+            "label linux\n"
+            "  menu label ^NestOS (Live)\n"
+            "  menu default\n"
             "  kernel /images/pxeboot/vmlinuz\n"
             "  append initrd=/images/pxeboot/initrd.img,/images/ignition.img ")
     return head, head + karg_area(kargs) + "#" + KARGS_MARKER + "\n"
@@ -345,7 +346,7 @@ def grub_cfg(kargs):
             "terminal_input serial console\n"
             "terminal_output serial console\n"
             "\n"
-            "menuentry 'NestOS lab (Live)' --class openeuler --class gnu-linux --class gnu --class os {\n"
+            "menuentry 'NestOS (Live)' --class openeuler --class gnu-linux --class gnu --class os {\n"
             "\tlinux /images/pxeboot/vmlinuz ")
     tail = "#" + KARGS_MARKER + "\n\tinitrd /images/pxeboot/initrd.img /images/ignition.img\n}\n"
     return head, head + karg_area(kargs) + tail
