@@ -250,3 +250,24 @@ def test_units_and_dropins(tr):
                 "      dropins:\n        - name: o.conf\n          contents: |\n            [Service]\n            Nice=5\n")
     assert result.json == ('{"ignition":{"version":"3.3.0"},"systemd":{"units":[{"dropins":[{"contents":'
                            '"[Service]\\nNice=5\\n","name":"o.conf"}],"enabled":false,"name":"x.service"}]}}')
+
+
+def test_embedded_configs_are_validated_as_ignition():
+    with pytest.raises(ButaneError) as err:
+        translate(HEAD + "ignition:\n  config:\n    merge:\n"
+                  "      - inline: '{\"ignition\":{\"version\":\"3.3.0\"},\"storage\":{\"files\":[{\"path\":\"rel\"}]}}'\n")
+    assert "error at $.ignition.config.merge.0.inline, line 6 col 17: path not absolute" in str(err.value)
+    assert err.value.reason == "source config is invalid"
+
+
+def test_embedded_config_with_unknown_version_is_a_warning(tr):
+    result = tr(HEAD + "ignition:\n  config:\n    replace:\n      inline: '{\"ignition\":{\"version\":\"3.9.0\"}}'\n")
+    assert result.warnings == ["warning at $.ignition.config.replace.version, line 6 col 7: skipping validation for "
+                               "the merge/replace ignition config due to an unkown version"]
+
+
+def test_embedded_local_config_not_json(tmp_path):
+    (tmp_path / "c.ign").write_text("not json")
+    with pytest.raises(ButaneError) as err:
+        translate(HEAD + "ignition:\n  config:\n    merge:\n      - local: c.ign\n", files_dir=str(tmp_path))
+    assert "error at $.ignition.config.merge.0.local, line 6 col 16: " in str(err.value)
