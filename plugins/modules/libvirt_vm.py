@@ -49,6 +49,19 @@ options:
     type: str
     choices: [present, running, stopped, restarted, absent]
     default: running
+  backend:
+    description:
+      - V(libvirt) defines a libvirt domain. V(qemu) starts qemu directly (daemonized, with a pid file
+        C(<storage_dir>/<name>.pid), the serial console in C(<storage_dir>/<name>-console.log) and the machine's
+        definition in C(<storage_dir>/<name>.json)), for hosts without libvirt, like the NestOS guide's section 8.2.1.
+      - With V(qemu), the options O(uri) and O(adopt) do not apply, C(uuid) and C(xml) are returned empty, and O(wait_for)
+        needs a user-mode NIC with C(ssh_forward).
+    type: str
+    choices: [libvirt, qemu]
+    default: libvirt
+  qemu_binary:
+    description: qemu system emulator for O(backend=qemu); default C(qemu-system-<arch>) from C(PATH).
+    type: str
   uri:
     description: libvirt connection URI.
     type: str
@@ -74,12 +87,16 @@ options:
     default: 2048
   networks:
     description:
-      - The machine's NICs, in order. Each item has exactly one of C(network) (a libvirt network name) or
-        C(bridge) (a host bridge), and optionally C(mac) and C(model) (default V(virtio)).
-      - Without C(mac), the MAC already in the domain is kept; a new machine gets one derived from its name.
+      - The machine's NICs, in order.
+      - With O(backend=libvirt), each item has exactly one of C(network) (a libvirt network name) or C(bridge) (a host
+        bridge), and optionally C(mac) and C(model) (default V(virtio)). The default is one NIC on the libvirt network
+        C(default).
+      - With O(backend=qemu), each item has exactly one of C(user) (V(true), qemu user-mode networking, optionally with
+        C(ssh_forward), a port on 127.0.0.1 forwarded to the guest's port 22) or C(bridge) (through
+        qemu-bridge-helper), and optionally C(mac) and C(model). The default is one user-mode NIC.
+      - Without C(mac), the MAC already in use is kept; a new machine gets one derived from its name.
     type: list
     elements: dict
-    default: [{network: default}]
   arch:
     description: Guest architecture. Defaults to the host's. aarch64 guests use the C(virt) machine and UEFI.
     type: str
@@ -104,7 +121,9 @@ options:
     type: path
     default: /var/lib/libvirt/images
   console_log:
-    description: File the serial console is written to. Default C(/var/log/libvirt/qemu/<name>-console.log).
+    description:
+      - File the serial console is written to. Default C(/var/log/libvirt/qemu/<name>-console.log), or
+        C(<storage_dir>/<name>-console.log) with O(backend=qemu).
     type: path
   recreate:
     description:
@@ -191,6 +210,18 @@ EXAMPLES = r'''
     ignition: /srv/ignition/nestos-01.ign
     recreate: true
 
+- name: The same machine as a plain qemu process, SSH forwarded to 127.0.0.1:2222
+  nestos.lifecycle.libvirt_vm:
+    name: nestos-03
+    backend: qemu
+    image: /srv/images/nestos-22.03.qcow2
+    storage_dir: /srv/vms
+    ignition: /srv/ignition/nestos-03.ign
+    networks:
+      - user: true
+        ssh_forward: 2222
+    wait_for: ssh
+
 - name: Remove the machine (overlay and Ignition copy too, never the base)
   nestos.lifecycle.libvirt_vm:
     name: nestos-01
@@ -261,6 +292,19 @@ actions:
   returned: always
   type: list
   elements: str
+pid:
+  description: Process id of the machine's qemu (O(backend=qemu)); null when not running.
+  returned: with O(backend=qemu)
+  type: int
+ssh_forward:
+  description: Port on 127.0.0.1 forwarded to the guest's port 22 (O(backend=qemu) with user-mode networking).
+  returned: with O(backend=qemu)
+  type: int
+argv:
+  description: The qemu command line (O(backend=qemu)).
+  returned: with O(backend=qemu)
+  type: list
+  elements: str
 reprovision_required:
   description: The Ignition config or base image changed but O(recreate) was false; nothing was changed.
   returned: when it applies
@@ -274,7 +318,7 @@ restart_required:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import machine
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import machine, qemu_direct
 from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.ignition_input import (
     IGNITION_ARGSPEC, IGNITION_EXCLUSIVE, resolve)
 
@@ -286,7 +330,9 @@ ARGSPEC = dict(
     disk_size=dict(type="str"),
     vcpus=dict(type="int", default=2),
     memory=dict(type="int", default=2048),
-    networks=dict(type="list", elements="dict", default=[{"network": "default"}]),
+    networks=dict(type="list", elements="dict"),
+    backend=dict(type="str", default="libvirt", choices=["libvirt", "qemu"]),
+    qemu_binary=dict(type="str"),
     arch=dict(type="str", choices=["x86_64", "aarch64"]),
     domain_type=dict(type="str", default="auto", choices=["auto", "kvm", "qemu"]),
     machine=dict(type="str"),
@@ -307,20 +353,26 @@ ARGSPEC.update(IGNITION_ARGSPEC)
 
 def main():
     module = AnsibleModule(argument_spec=ARGSPEC, mutually_exclusive=IGNITION_EXCLUSIVE, supports_check_mode=True)
-    if not machine.HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib("libvirt-python"), exception=machine.LIBVIRT_IMPORT_ERROR)
     p = module.params
+    if p["backend"] == "libvirt" and not machine.HAS_LIBVIRT:
+        module.fail_json(msg=missing_required_lib("libvirt-python"), exception=machine.LIBVIRT_IMPORT_ERROR)
+    networks = p["networks"]
+    if networks is None:
+        networks = [{"network": "default"}] if p["backend"] == "libvirt" else [{"user": True}]
     try:
         ignition, warnings = resolve(p) if p["state"] != "absent" else (None, [])
         req = machine.Request(
             name=p["name"], state=p["state"], uri=p["uri"], image=p["image"], disk_size=p["disk_size"],
-            vcpus=p["vcpus"], memory=p["memory"], networks=p["networks"], arch=p["arch"],
+            vcpus=p["vcpus"], memory=p["memory"], networks=networks, arch=p["arch"],
             domain_type=p["domain_type"], machine=p["machine"], firmware=p["firmware"],
             storage_dir=p["storage_dir"], console_log=p["console_log"], ignition_bytes=ignition,
             recreate=p["recreate"], adopt=p["adopt"], on_config_change=p["on_config_change"],
             wait_for=p["wait_for"], ssh_port=p["ssh_port"], wait_timeout=p["wait_timeout"],
             wait_for_console=p["wait_for_console"], stop_timeout=p["stop_timeout"])
-        result = machine.ensure(req, check_mode=module.check_mode)
+        if p["backend"] == "qemu":
+            result = qemu_direct.ensure(req, check_mode=module.check_mode, binary=p["qemu_binary"])
+        else:
+            result = machine.ensure(req, check_mode=module.check_mode)
     except NestosError as err:
         module.fail_json(msg=str(err), **err.details())
     for warning in warnings + result.pop("warnings"):
