@@ -560,6 +560,9 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
     :returns: :class:`Result`.
     :raises ButaneError: fatal errors; ``str(err)`` lists every report line and the reason.
     """
+    if not yamlin.HAS_YAML:
+        raise ButaneError("translating Butane needs the Python library PyYAML on this host "
+                          "(python3 -m pip install PyYAML, or the distribution's python3-pyyaml)", file=source)
     text, with_positions = _to_text(text)
     try:
         root = yamlin.compose(text)
