@@ -152,12 +152,14 @@ class Deployment(object):
         return self.origin_ref.key() == ref.key()
 
     def matches(self, spec):
-        """``spec`` is a checksum (full or a prefix of 7+), a version, or an image/ostree ref."""
+        """``spec`` is this deployment's checksum (full or a prefix of 7+ hex digits), its version or
+        id, its image digest, or an image/ostree ref it follows."""
         if not spec:
             return False
-        if spec in (self.checksum, self.base_checksum, self.version, self.base_version, self.id):
-            return True
-        if len(spec) >= 7 and all(c in "0123456789abcdef" for c in spec) and self.checksum.startswith(spec):
+        if len(spec) >= 7 and all(c in "0123456789abcdef" for c in spec):
+            # a commit checksum names this deployment only, not the ones sharing its base commit
+            return self.checksum.startswith(spec)
+        if spec in (self.version, self.id):
             return True
         if self.container_image_reference_digest and spec == self.container_image_reference_digest:
             return True

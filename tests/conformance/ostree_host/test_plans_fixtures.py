@@ -142,3 +142,11 @@ def test_upgrade_commands(upstream):
     assert P.plan_upgrade(st, "check").commands == [["rpm-ostree", "upgrade", "--check"]]
     assert P.plan_upgrade(st, "download_only", bypass_driver="never").commands == [
         ["rpm-ostree", "upgrade", "--download-only"]]
+
+
+def test_checksum_names_one_deployment_not_its_base(upstream):
+    ws = load(upstream, WORKSTATION)
+    booted = ws.booted
+    assert booted.base_checksum and not booted.matches(booted.base_checksum)
+    assert booted.matches(booted.checksum) and booted.matches(booted.checksum[:7])
+    assert not booted.matches(booted.checksum[:6])          # too short to be a checksum prefix
