@@ -242,7 +242,14 @@ def _libs(binaries):
 
 # ---- initramfs ---------------------------------------------------------------------------
 
+def _check_static(binary):
+    proc = _run(["ldd", binary], check=False)
+    if proc.returncode == 0 and b"=>" in proc.stdout:
+        raise BuildError("%s is dynamically linked; install busybox-static (mk/lab.mk)" % binary)
+
+
 def _busybox_applets():
+    _check_static(BUSYBOX)
     out = _run([BUSYBOX, "--list"]).stdout.decode()
     return sorted(a for a in out.split() if a and "/" not in a and a != "busybox")
 
