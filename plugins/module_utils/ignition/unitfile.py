@@ -5,17 +5,23 @@
 
 Returns the options as ``(section, name, value)``; raises :class:`UnitParseError` with
 the error text go-systemd gives (Ignition prefixes it with ``invalid unit content: ``).
+
+go-systemd reads through a 4096-byte ``bufio.Reader`` and, before every lexer step, refuses
+the input when at least 2048 bytes are buffered and the next 2048 hold no line break
+(``line too long``).  Whether that fires depends on how the buffer happens to be filled, so
+the reader is simulated exactly: same buffer size, same refill points.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 LINE_MAX = 2048
-# a run that could reach LINE_MAX bytes (UTF-8 needs at most 4 bytes a character)
-_LONG_LINE = re.compile(r"[^\r\n]{%d,}" % (LINE_MAX // 4))
+BUF_SIZE = 4096
+
+# Go's unicode.IsSpace
+_GO_SPACE = frozenset(u"\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                      u"\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 class UnitParseError(ValueError):
@@ -24,110 +30,207 @@ class UnitParseError(ValueError):
         self.message = message
 
 
+def _go_trim_space(s):
+    i, j = 0, len(s)
+    while i < j and s[i] in _GO_SPACE:
+        i += 1
+    while j > i and s[j - 1] in _GO_SPACE:
+        j -= 1
+    return s[i:j]
+
+
 def _go_quote(s):
     out = []
     for c in s:
         o = ord(c)
         if c in '"\\':
             out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\t":
+            out.append("\\t")
+        elif c == "\r":
+            out.append("\\r")
         elif o < 0x20 or o == 0x7F:
-            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(c, "\\x%02x" % o))
+            out.append("\\x%02x" % o)
         else:
             out.append(c)
     return '"' + "".join(out) + '"'
 
 
+def _rune_len(lead):
+    if lead < 0x80:
+        return 1
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 1  # invalid lead byte: one byte, decoded as U+FFFD
+
+
+class _Reader(object):
+    """bufio.Reader(4096) over the bytes, tracking absolute read (r) and fill (w) positions."""
+
+    def __init__(self, data):
+        self.data = data
+        self.n = len(data)
+        self.r = 0
+        self.w = 0
+        self.last_rune = -1
+
+    def buffered(self):
+        return self.w - self.r
+
+    def _fill(self):
+        # slide, then one Read of as much as fits (strings.Reader copies all it can)
+        space = BUF_SIZE - (self.w - self.r)
+        self.w = min(self.n, self.w + space)
+
+    def _full_rune(self):
+        if self.w <= self.r:
+            return False
+        need = _rune_len(self.data[self.r])
+        return self.w - self.r >= need
+
+    def read_rune(self):
+        """Returns the rune (str) or None at EOF."""
+        while self.r + 4 > self.w and not self._full_rune() and self.w < self.n and self.w - self.r < BUF_SIZE:
+            self._fill()
+        if self.r == self.w:
+            self.last_rune = -1
+            return None
+        size = min(_rune_len(self.data[self.r]), self.w - self.r)
+        chunk = self.data[self.r:self.r + size]
+        try:
+            c = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            c, size = u"\ufffd", 1
+        self.r += size
+        self.last_rune = size
+        return c
+
+    def unread_rune(self):
+        if self.last_rune > 0:
+            self.r -= self.last_rune
+            self.last_rune = -1
+
+    def read_bytes(self, delim):
+        """(bytes including delim, eof) like ReadBytes; eof True when the delimiter was not found."""
+        self.last_rune = -1
+        start = self.r
+        while True:
+            i = self.data.find(delim, self.r, self.w)
+            if i >= 0:
+                self.r = i + 1
+                return self.data[start:self.r], False
+            if self.w >= self.n:
+                self.r = self.w
+                return self.data[start:self.r], True
+            if self.w - self.r >= BUF_SIZE:
+                # ErrBufferFull: the fragment is kept, the buffer emptied, reading goes on
+                self.r = self.w
+            self._fill()
+
+    def peek_has_break(self):
+        window = self.data[self.r:self.r + LINE_MAX]
+        return b"\n" in window or b"\r" in window
+
+
+def _to_eol(rd):
+    line, eof = rd.read_bytes(b"\n")
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if line.endswith(b"\n"):
+        line = line[:-1]
+    return line.decode("utf-8", "replace"), eof
+
+
 def parse(text):
     """Parse unit file text; returns a list of ``(section, name, value)``."""
-    # go-systemd refuses LINE_MAX bytes in a row without a line break
-    for m in _LONG_LINE.finditer(text):
-        if len(m.group(0).encode("utf-8", "surrogatepass")) >= LINE_MAX:
-            raise UnitParseError("line too long (max %d bytes)" % LINE_MAX)
+    rd = _Reader(text.encode("utf-8", "surrogatepass"))
     opts = []
-    n = len(text)
-    i = 0
-    section = None  # None: before the first section
-    while i < n:
-        c = text[i]
-        if section is None:
-            # lexNextSection: skip until '[' or a comment
-            if c == "[":
-                i, section = _section_name(text, i + 1)
+    state = ("next_section",)
+    while state is not None:
+        if rd.buffered() >= LINE_MAX and not rd.peek_has_break():
+            raise UnitParseError("line too long (max %d bytes)" % LINE_MAX)
+        kind = state[0]
+        if kind == "next_section":
+            c = rd.read_rune()
+            if c is None:
+                state = None
+            elif c == "[":
+                state = ("section_name",)
             elif c in "#;":
-                i = _ignore_lines(text, i + 1)
+                state = ("ignore", ("next_section",))
             else:
-                i += 1
-            continue
-        # lexNextSectionOrOption
-        if c.isspace():
-            i += 1
-            continue
-        if c == "[":
-            i, section = _section_name(text, i + 1)
-            continue
-        if c in "#;":
-            i = _ignore_lines(text, i + 1)
-            continue
-        # option name up to '='
-        j = i
-        while True:
-            if j >= n:
-                raise UnitParseError("EOF")
-            cj = text[j]
-            if cj in "\r\n":
-                raise UnitParseError("unexpected newline encountered while parsing option name")
-            if cj == "=":
-                break
-            j += 1
-        name = text[i:j].strip()
-        i = j + 1
-        value_parts = []
-        while True:
-            line, i, eof = _to_eol(text, i)
-            if not line.strip():
-                break
-            value_parts.append(line)
-            idx = line.rfind("\\")
-            if idx == -1 or idx != len(line) - 1:
-                break
-            if not eof:
-                value_parts.append("\n")
-        val = "".join(value_parts)
-        val = val.strip() + "\n" if val.endswith("\n") else val.strip()
-        opts.append((section, name, val))
+                state = ("next_section",)
+        elif kind == "section_name":
+            sec, eof = rd.read_bytes(b"]")
+            if eof:
+                raise UnitParseError("unable to find end of section")
+            state = ("section_suffix", sec[:-1].decode("utf-8", "replace"))
+        elif kind == "section_suffix":
+            garbage, _eof = _to_eol(rd)
+            garbage = _go_trim_space(garbage)
+            if garbage:
+                # Debian's ignition 2.14.0 build prints the garbage with %q
+                raise UnitParseError("found garbage after section name : %s" % _go_quote(garbage))
+            state = ("section_or_option", state[1])
+        elif kind == "ignore":
+            while True:
+                line, _eof = _to_eol(rd)
+                if line.endswith(" "):
+                    line = line[:-1]
+                if not line.endswith("\\"):
+                    break
+            state = state[1]
+        elif kind == "section_or_option":
+            section = state[1]
+            c = rd.read_rune()
+            if c is None:
+                state = None
+            elif c in _GO_SPACE:
+                state = ("section_or_option", section)
+            elif c == "[":
+                state = ("section_name",)
+            elif c in "#;":
+                state = ("ignore", ("section_or_option", section))
+            else:
+                rd.unread_rune()
+                state = ("option_name", section)
+        elif kind == "option_name":
+            section = state[1]
+            partial = []
+            while True:
+                c = rd.read_rune()
+                if c is None:
+                    raise UnitParseError("EOF")
+                if c in "\r\n":
+                    raise UnitParseError("unexpected newline encountered while parsing option name")
+                if c == "=":
+                    break
+                partial.append(c)
+            state = ("option_value", section, _go_trim_space("".join(partial)), "")
+        elif kind == "option_value":
+            _k, section, name, partial = state
+            line, eof = _to_eol(rd)
+            cont = False
+            if _go_trim_space(line):
+                partial += line
+                idx = line.rfind("\\")
+                if idx != -1 and idx == len(line) - 1:
+                    if not eof:
+                        partial += "\n"
+                    cont = True
+            if cont:
+                state = ("option_value", section, name, partial)
+            else:
+                val = _go_trim_space(partial) + "\n" if partial.endswith("\n") else _go_trim_space(partial)
+                opts.append((section, name, val))
+                state = ("section_or_option", section)
     return opts
-
-
-def _section_name(text, i):
-    j = text.find("]", i)
-    if j < 0:
-        raise UnitParseError("unable to find end of section")
-    name = text[i:j]
-    garbage, k, _eof = _to_eol(text, j + 1)
-    if garbage.strip():
-        # Debian's ignition 2.14.0 build prints the garbage with %q
-        raise UnitParseError("found garbage after section name : %s" % _go_quote(garbage.strip()))
-    return k, name
-
-
-def _to_eol(text, i):
-    j = text.find("\n", i)
-    if j < 0:
-        line = text[i:]
-        if line.endswith("\r"):
-            line = line[:-1]
-        return line, len(text), True
-    # Go trims "\r" before "\n", so a CRLF line keeps its "\r" here
-    return text[i:j], j + 1, False
-
-
-def _ignore_lines(text, i):
-    while True:
-        line, i, eof = _to_eol(text, i)
-        if line.endswith(" "):
-            line = line[:-1]
-        if not line.endswith("\\") or eof:
-            return i
 
 
 def has_install_section(opts):

@@ -78,3 +78,26 @@ def test_random_configs_agree(cfg, version, pretty):
         # what we write for an accepted config is accepted by the real validator too
         rc2, _entries, out2 = real_validate(dumps(parsed, pretty=pretty))
         assert rc2 == 0, out2
+
+
+def _unit_text(draw_seed):
+    import random
+    rnd = random.Random(draw_seed)
+    pre = rnd.choice(["", "# c\n", ";x\\\n y\n"]) + "[Unit]\n" + "".join(
+        rnd.choice(["K%d=%s\n", "  K%d = %s \\\n cont\n", "#%d %s\n", "\n\n%d%s=x\n"])
+        % (j, rnd.choice(["v", u"é"]) * rnd.randint(0, 600)) for j in range(rnd.randint(0, 30)))
+    size = rnd.choice([2040, 2047, 2048, 2049, 2100, 3000, 4095, 4097])
+    return (pre + rnd.choice(["A=", "#", "[", "  "]) + rnd.choice(["y", u"é"]) * size
+            + rnd.choice(["\n[Install]\nB=c\n", "]\n", "\r\n"]) + "D=e\n" * rnd.randint(0, 5))
+
+
+@settings(max_examples=int(os.environ.get("IGN_UNIT_EXAMPLES", "60")), deadline=None)
+@given(st.integers(0, 2 ** 32))
+def test_long_unit_lines_agree(seed):
+    """go-systemd's 'line too long' depends on its 4 KiB read buffer: simulated exactly."""
+    text = json.dumps({"ignition": {"version": "3.3.0"},
+                       "systemd": {"units": [{"name": "a.service", "enabled": True, "contents": _unit_text(seed)}]}})
+    rc, theirs, out = real_validate(text)
+    _config, report = parse(text)
+    assert (rc == 0) == (not report.is_fatal()), out
+    assert our_entries(report) == theirs, out
