@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -41,8 +42,13 @@ def run_playbook(varsfile, check=False):
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
-    lab = media.paths()
+    lab = dict(media.paths())
     out = tmp_path_factory.mktemp("media")
+    # a private copy: the two playbook runs must see the same source even if the lab is rebuilt meanwhile
+    for key in ("iso", "rootfs"):
+        copy = out.parent / os.path.basename(lab[key])
+        shutil.copyfile(lab[key], str(copy))
+        lab[key] = str(copy)
     varsfile = out.parent / "vars.yml"
     varsfile.write_text(yaml.safe_dump({
         "live_media_iso": lab["iso"], "live_media_output_dir": str(out / "media"),
