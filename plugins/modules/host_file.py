@@ -27,7 +27,9 @@ options:
     type: str
     required: true
   content:
-    description: The file content. Mutually exclusive with O(src).
+    description:
+      - The file content. Mutually exclusive with O(src).
+      - Not logged; diff mode still shows it unless the task has C(no_log).
     type: str
   src:
     description: A file on the controller (searched like M(ansible.builtin.copy) does, in the role's C(files/)).

@@ -119,7 +119,7 @@ ZINCATI = dict(
 HOST_FILE = dict(
     argument_spec=dict(
         path=dict(type="str", required=True),
-        content=dict(type="str"),
+        content=dict(type="str", no_log=True),
         src=dict(type="path"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         mode=dict(type="str", default="0644"),
