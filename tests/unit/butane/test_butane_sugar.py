@@ -303,3 +303,37 @@ def test_user_units_after_generated_mount_units_keep_their_yaml_paths():
     assert "error at $.systemd.units.1.dropins.0.name, line 16 col 17: invalid systemd drop-in extension" in text
     assert ("warning at $.systemd.units.0.contents, line 13 col 17: unit \"a.service\" is enabled, but has no "
             "install section so enable does nothing") in text
+
+
+def test_tree_layout_of_upstream_translate_test(tr_json, tmp_path):
+    """Layout of coreos/butane base/v0_4 TestTranslateTree "basic functionality": each file holds
+    its own relative name; expected order, modes and links written from that table."""
+    deep = "tree/subdir/" + "subdir/" * 8 + "file"
+    files = {"tree/executable": 0o700, "tree/file": 0o600, "tree/overridden": 0o644,
+             "tree/overridden-executable": 0o700, "tree/subdir/file": 0o644, deep: 0o644, "tree2/file": 0o600}
+    for rel, mode in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(rel if rel != deep else rel * 20)
+        os.chmod(str(p), mode)
+    for rel, target in {"tree/subdir/bad-link": "../nonexistent", "tree/subdir/link": "../file",
+                        "tree/subdir/overridden-link": "../file"}.items():
+        os.symlink(target, str(tmp_path / rel))
+    out = tr_json(HEAD + "storage:\n  files:\n"
+                  "    - path: /overridden\n      mode: 0600\n      user: {name: bovik}\n"
+                  "    - path: /overridden-executable\n      mode: 0600\n      user: {name: bovik}\n"
+                  "  links:\n    - path: /subdir/overridden-link\n      user: {name: bovik}\n"
+                  "  trees:\n    - local: tree\n    - local: tree2\n      path: /etc\n", files_dir=str(tmp_path))
+    files_out = out["storage"]["files"]
+    assert [f["path"] for f in files_out] == [
+        "/overridden", "/overridden-executable", "/executable", "/file", "/subdir/file",
+        "/subdir/" + "subdir/" * 8 + "file", "/etc/file"]
+    assert files_out[0] == {"path": "/overridden", "user": {"name": "bovik"},
+                            "contents": {"compression": "", "source": "data:,tree%2Foverridden"}, "mode": 0o600}
+    assert [f["mode"] for f in files_out] == [0o600, 0o600, 0o755, 0o644, 0o644, 0o644, 0o644]
+    assert files_out[5]["contents"]["compression"] == "gzip" and decode(files_out[5]["contents"]) == (deep * 20).encode()
+    assert files_out[6]["contents"] == {"compression": "", "source": "data:,tree2%2Ffile"}
+    assert out["storage"]["links"] == [
+        {"path": "/subdir/overridden-link", "user": {"name": "bovik"}, "target": "../file"},
+        {"path": "/subdir/bad-link", "target": "../nonexistent"},
+        {"path": "/subdir/link", "target": "../file"}]
