@@ -271,3 +271,26 @@ def test_embedded_local_config_not_json(tmp_path):
     with pytest.raises(ButaneError) as err:
         translate(HEAD + "ignition:\n  config:\n    merge:\n      - local: c.ign\n", files_dir=str(tmp_path))
     assert "error at $.ignition.config.merge.0.local, line 6 col 16: " in str(err.value)
+
+
+@pytest.mark.parametrize("mode,directory,suspicious", [
+    (0o600, False, False), (600, False, True), (0o1770, True, False), (1770, True, True), (644, False, True),
+    (755, True, True), (0o755, True, False), (0, False, False), (7777, False, False), (420, False, False),
+    (8888, False, False), (1000, False, False)])
+def test_decimal_mode_rule(mode, directory, suspicious):
+    # cases from coreos/butane base/v0_4 validate_test.go and base/util/file.go's rule
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import decimal_mode_suspicious
+    assert decimal_mode_suspicious(mode, directory) is suspicious
+
+
+@pytest.mark.parametrize("fields,reported", [
+    ("        source: data:,hello\n        inline: hello\n", "source"),
+    ("        source: data:,hello\n        local: hello\n", "source"),
+    ("        inline: hello\n        local: hello\n", "inline"),
+    ("        source: data:,hello\n        inline: hello\n        local: hello\n", "source"),
+])
+def test_too_many_sources_field(tmp_path, fields, reported):
+    with pytest.raises(ButaneError) as err:
+        translate(file_cfg("      contents:\n        compression: gzip\n" + fields), files_dir=str(tmp_path))
+    assert "error at $.storage.files.0.contents.%s, " % reported in str(err.value)
+    assert "only one of the following can be set: inline, local, source" in str(err.value)
