@@ -107,10 +107,16 @@ def test_machine_iso_boots_with_its_config(outputs):
 
 def test_machine_pxe_initramfs_boots(outputs):
     out, _, lab = outputs
-    report = harness.boot_pxe(str(out / "nestos-live-vmlinuz"), [str(out / "db1-initramfs.img"), lab["rootfs"]],
-                              "ignition.firstboot ignition.platform.id=metal console=ttyS0,115200n8 loglevel=3",
-                              timeout=180)
+    # boot what the generated PXELINUX "nestos-embedded" entry names, with its kernel arguments
+    entry = (out / "pxelinux.cfg" / "db1").read_text().split("LABEL nestos-embedded", 1)[1]
+    kernel = re.search(r"KERNEL (\S+)", entry).group(1)
+    append = re.search(r"APPEND (.*)", entry).group(1).split()
+    initrds = append[0][len("initrd="):].split(",")
+    assert initrds == ["db1-initramfs.img", "nestos-live-rootfs.img"]
+    kargs = " ".join(append[1:] + ["console=ttyS0,115200n8", "loglevel=3"])
+    report = harness.boot_pxe(str(out / kernel), [str(out / name) for name in initrds], kargs, timeout=180)
     assert report.succeeded, report.ignition
+    assert "nameserver=10.0.2.3" in report.cmdline.split()
     assert "dest-device: /dev/sda" in report.installer_d["0000-customize.yaml"]
     # the installed system's config carries the machine's hostname over the Butane base
     dest = json.loads(report.dest_ign)
