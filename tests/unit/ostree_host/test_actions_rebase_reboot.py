@@ -184,3 +184,19 @@ def test_reboot_only_if_pending_and_check_mode(upstream):
     conn = FakeConnection().on(STATUS, status_reply(doc))
     res = run_action("nestos_reboot", {}, conn, check_mode=True)
     assert res["changed"] is True and res["rebooted"] is False and conn.commands == ["rpm-ostree status --json"]
+
+
+def test_become_wraps_every_command_in_sudo(upstream):
+    from ansible.plugins.loader import become_loader
+    doc = load_status(upstream, "container")
+    conn = FakeConnection()
+    conn.rules = []                                   # commands arrive wrapped in sudo: match anywhere
+    conn.on(r"rpm-ostree status --json", status_reply(doc))
+    sudo = become_loader.get("sudo")
+    sudo.set_options(direct={"become_user": "root"})
+    conn.become = sudo
+    res = run_action("rpm_ostree_facts", {}, conn)
+    assert not res.get("failed"), res
+    assert len(conn.raw_commands) == 1
+    assert conn.raw_commands[0].startswith("/bin/sh -c 'sudo ") and "-u root" in conn.raw_commands[0]
+    assert "python" not in conn.raw_commands[0]

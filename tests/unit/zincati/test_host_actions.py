@@ -123,3 +123,13 @@ def test_host_file_writes_through_install_and_mv():
     assert res["changed"] and list(conn.files.values()) == [b"token\n"]
     assert res["sha256"] == hashlib.sha256(b"token\n").hexdigest()
     assert any(c.startswith("rm -f -r ") for c in conn.commands)     # the private temp folder is removed
+
+
+def test_host_file_failed_install_leaves_no_temp_and_quotes_install():
+    conn = FakeConnection().on(r"^if \[ -e ", stat_reply(None))
+    conn.on(r"^install -m ", Reply(1, "", "install: invalid user 'nosuchuser'\n"))
+    res = run_action("host_file", {"path": "/etc/app/conf", "content": "x\n", "owner": "nosuchuser"}, conn)
+    assert res["failed"] and "invalid user 'nosuchuser'" in res["msg"] and "/etc/app/conf" in res["msg"]
+    install = [c for c in conn.commands if c.startswith("install ")][0]
+    assert "rm -f -- /etc/app/.conf.nestos-tmp" in install            # the shell removes its temp file
+    assert any(c.startswith("rm -f -r ") for c in conn.commands)     # and the private upload folder goes
