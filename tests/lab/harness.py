@@ -316,25 +316,43 @@ def read_serial_log(path):
 
 # ---- booting ---------------------------------------------------------------------------------
 
+PANIC = "Kernel panic - not syncing"
+
+
 def _run_qemu(args, timeout, workdir):
+    """Run qemu until it powers off; stop early on a kernel panic (the guest would hang
+    until the timeout) or when the report is complete but the guest does not power off."""
     serial = os.path.join(workdir, "serial.log")
+    qemu_out = os.path.join(workdir, "qemu.out")
     cmd = [QEMU, "-accel", "tcg", "-m", str(MEMORY_MB), "-nographic", "-no-reboot",
            "-monitor", "none", "-serial", "file:" + serial] + list(args)
     if shutil.which(QEMU) is None:
         raise LabBootError("%s not found; run `make apt` (mk/lab.mk installs qemu-system-x86)" % QEMU)
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    with open(qemu_out, "wb") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    reported_at = None
     try:
-        out = proc.communicate(timeout=timeout)[0]
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise LabBootError("qemu did not power off within %s s" % timeout, _read(serial)) from None
+        while proc.poll() is None:
+            time.sleep(0.2)
+            now = time.monotonic()
+            console = _read(serial)
+            if PANIC in console:
+                time.sleep(0.5)
+                raise LabBootError("the guest kernel panicked", _read(serial))
+            if END in console:
+                reported_at = reported_at or now
+                if now - reported_at > 15:
+                    break  # report complete, guest did not power off: good enough
+            if now - started > timeout:
+                raise LabBootError("qemu did not power off within %s s" % timeout, console)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     console = _read(serial)
-    if proc.returncode != 0:
-        raise LabBootError("qemu exited with %d: %s" % (proc.returncode, out.decode("utf-8", "replace")[-1500:]),
-                           console)
+    if proc.returncode not in (0, -9) or (proc.returncode == -9 and END not in console):
+        raise LabBootError("qemu exited with %d: %s" % (proc.returncode, _read(qemu_out)[-1500:]), console)
     report = parse_console(console)
     report["boot_seconds"] = round(time.monotonic() - started, 2)
     report["qemu_args"] = cmd

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import json
 import re
+import time
 import urllib.parse
 
 import pytest
@@ -247,3 +248,15 @@ def test_unreachable_config_url_ends_in_failed_boot_report(lab):
     assert "files" not in report.ignition["stages"]
     assert any("resource not found" in m for m in report.ignition["messages"]), report.ignition["log"][-2000:]
     assert report.files == {}
+
+
+def test_kernel_panic_is_reported_at_once(lab, tmp_path):
+    # an initramfs whose /init is not executable: the kernel panics ("No working init found")
+    arc = newc.Archive()
+    arc.add_file("init", "not a program\n", 0o644)
+    started = time.monotonic()
+    with pytest.raises(harness.LabBootError) as err:
+        harness.boot_pxe(lab["kernel"], [newc.gzip_bytes(arc.to_bytes())], "console=ttyS0 panic=0", timeout=80)
+    assert "kernel panicked" in str(err.value)
+    assert "Kernel panic" in err.value.console
+    assert time.monotonic() - started < 60
