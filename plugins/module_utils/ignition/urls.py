@@ -49,6 +49,9 @@ def _check_escapes(s, host=False):
         if c == "%":
             if i + 2 >= n or s[i + 1] not in _HEX or s[i + 2] not in _HEX:
                 raise URLError("invalid URL escape")
+            # in a host, %-encoding is only for non-ASCII bytes (and %25 in IPv6 zones)
+            if host and int(s[i + 1], 16) < 8 and s[i:i + 3] != "%25":
+                raise URLError("invalid URL escape")
             i += 3
             continue
         if host and ord(c) < 0x80 and c not in _HOST_OK:
@@ -134,7 +137,7 @@ def parse(raw):
         at = authority.rfind("@")
         if at >= 0:
             userinfo = authority[:at]
-            if any(c not in _USERINFO_OK for c in userinfo if ord(c) < 0x80):
+            if any(c not in _USERINFO_OK for c in userinfo):
                 raise URLError("net/url: invalid userinfo")
             _check_escapes(userinfo)
             authority = authority[at + 1:]

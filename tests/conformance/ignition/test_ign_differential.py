@@ -101,3 +101,28 @@ def test_long_unit_lines_agree(seed):
     _config, report = parse(text)
     assert (rc == 0) == (not report.is_fatal()), out
     assert our_entries(report) == theirs, out
+
+
+URL_PIECES = list("abcXYZ019:/?#[]@!$&'()*+,;=%-._~ \"<>\\^`{|}") + [
+    u"é", "%20", "%zz", "%4", "://", "//", "[::1]", ":80", ":x", "@", "%25", "%C3%A9", "[fe80::1%25en0]",
+    "?versionId=", "?versionId=1&", "&versionId", "+"]
+URL_SCHEMES = ["http", "https", "HTTP", "s3", "gs", "tftp", "data", "ftp", "", "1x", "x+y", "a.b", ":"]
+fuzzy_urls = st.builds(lambda s, sep, rest: s + sep + "".join(rest), st.sampled_from(URL_SCHEMES),
+                       st.sampled_from([":", "://", ":/", ""]), st.lists(st.sampled_from(URL_PIECES), max_size=12))
+
+
+@settings(max_examples=int(os.environ.get("IGN_URL_EXAMPLES", "80")), deadline=None)
+@given(fuzzy_urls, st.sampled_from(["3.0.0", "3.1.0", "3.2.0", "3.3.0"]))
+def test_urls_agree(url, version):
+    """Go net/url + Ignition's scheme rules, for resources, proxies and Tang servers."""
+    cfg = {"ignition": {"version": version}, "storage": {"files": [{"path": "/a", "contents": {"source": url}}]}}
+    if version >= "3.1.0":
+        cfg["ignition"]["proxy"] = {"httpProxy": url, "httpsProxy": url}
+        cfg["storage"]["files"][0]["contents"]["httpHeaders"] = [{"name": "a", "value": "b"}]
+    if version >= "3.2.0":
+        cfg["storage"]["luks"] = [{"name": "l", "device": "/dev/a", "clevis": {"tang": [{"url": url, "thumbprint": "t"}]}}]
+    text = json.dumps(cfg)
+    rc, theirs, out = real_validate(text)
+    _config, report = parse(text)
+    assert (rc == 0) == (not report.is_fatal()), out
+    assert our_entries(report) == theirs, out
