@@ -104,12 +104,13 @@ def _parse_host(host):
 
 def parse(raw):
     """Parse like Go's url.Parse; raises URLError where Go returns an error."""
-    for c in raw:
+    u = ParsedURL()
+    rest, sep, frag = raw.partition("#")
+    # Go checks control characters before the fragment only
+    for c in rest:
         o = ord(c)
         if o < 0x20 or o == 0x7F:
             raise URLError("invalid control character in URL")
-    u = ParsedURL()
-    rest, sep, frag = raw.partition("#")
     if sep:
         _check_escapes(frag)
         u.fragment = frag

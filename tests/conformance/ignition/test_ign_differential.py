@@ -103,7 +103,7 @@ def test_long_unit_lines_agree(seed):
     assert our_entries(report) == theirs, out
 
 
-URL_PIECES = list("abcXYZ019:/?#[]@!$&'()*+,;=%-._~ \"<>\\^`{|}") + [
+URL_PIECES = list("abcXYZ019:/?#[]@!$&'()*+,;=%-._~ \"<>\\^`{|}\t\n\x7f") + [
     u"é", "%20", "%zz", "%4", "://", "//", "[::1]", ":80", ":x", "@", "%25", "%C3%A9", "[fe80::1%25en0]",
     "?versionId=", "?versionId=1&", "&versionId", "+"]
 URL_SCHEMES = ["http", "https", "HTTP", "s3", "gs", "tftp", "data", "ftp", "", "1x", "x+y", "a.b", ":"]
@@ -122,6 +122,23 @@ def test_urls_agree(url, version):
     if version >= "3.2.0":
         cfg["storage"]["luks"] = [{"name": "l", "device": "/dev/a", "clevis": {"tang": [{"url": url, "thumbprint": "t"}]}}]
     text = json.dumps(cfg)
+    rc, theirs, out = real_validate(text)
+    _config, report = parse(text)
+    assert (rc == 0) == (not report.is_fatal()), out
+    assert our_entries(report) == theirs, out
+
+
+DATA_PIECES = ["text", "/", "plain", ";", "base64", ",", "charset", "=", "utf-8", '"', "a b", "\\", "x-", "X-foo",
+               "image", "png", "%", "%2", "%41", "%zz", "aGk=", "aGk", "+", u"\u00e9", "\t", " ", "#", "?",
+               "application", "json", "message", "multipart", "(", ")", "@", ":", "\n", "\x7f"]
+
+
+@settings(max_examples=int(os.environ.get("IGN_URL_EXAMPLES", "80")), deadline=None)
+@given(st.lists(st.sampled_from(DATA_PIECES), max_size=10))
+def test_data_urls_agree(pieces):
+    """RFC 2397 parsing as Ignition's dataurl package does it, and its error messages."""
+    url = "data:" + "".join(pieces)
+    text = json.dumps({"ignition": {"version": "3.3.0"}, "storage": {"files": [{"path": "/a", "contents": {"source": url}}]}})
     rc, theirs, out = real_validate(text)
     _config, report = parse(text)
     assert (rc == 0) == (not report.is_fatal()), out
