@@ -20,15 +20,16 @@ def test_butane_text():
 
 
 def test_butane_dict():
-    data, _ = resolve_ignition(butane={"variant": "fcos", "version": "1.1.0",
-                                       "systemd": {"units": [{"name": "a.service", "mask": True}]}})
+    data, warnings = resolve_ignition(butane={"variant": "fcos", "version": "1.1.0",
+                                              "systemd": {"units": [{"name": "a.service", "mask": True}]}})
+    assert warnings == []
     assert json.loads(data) == {"ignition": {"version": "3.1.0"},
                                 "systemd": {"units": [{"mask": True, "name": "a.service"}]}}
 
 
 def test_butane_warnings_returned_and_strict_fails():
     bu = BU + "extra: 1\n"
-    _, warnings = resolve_ignition(butane=bu)
+    warnings = resolve_ignition(butane=bu)[1]
     assert warnings == ["warning at $.extra, line 7 col 1: Unused key extra"]
     with pytest.raises(ButaneError) as err:
         resolve_ignition(butane=bu, strict=True)
@@ -44,7 +45,8 @@ def test_ignition_file_bytes_unchanged(tmp_path):
 
 
 def test_ignition_content_dict_and_text():
-    data, _ = resolve_ignition(ignition_content={"ignition": {"version": "3.3.0"}})
+    data, warnings = resolve_ignition(ignition_content={"ignition": {"version": "3.3.0"}})
+    assert warnings == []
     assert data == b'{"ignition":{"version":"3.3.0"}}'
     text = '{"ignition":{"version":"3.3.0"}}'
     assert resolve_ignition(ignition_content=text)[0] == text.encode()

@@ -42,7 +42,8 @@ def test_pretty_file_input_matches_upstream(upstream):
 def test_output_file_mode_0600_and_check(tmp_path):
     (tmp_path / "motd").write_text("x")
     dest = tmp_path / "o.ign"
-    rc, out, _ = run(["--files-dir", str(tmp_path), "-o", str(dest)], OK)
+    rc, out, err = run(["--files-dir", str(tmp_path), "-o", str(dest)], OK)
+    assert err == ""
     assert rc == 0 and out == b""
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     assert_real_valid(dest.read_bytes())

@@ -27,9 +27,13 @@ SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10, 70000), st.sample
     ["/etc/x", "/var/a/b", "x", "", "0644", "yes", "a.service", "x.conf", "ext4", "swap", "/dev/vda", "data:,a",
      "https://e.com/", "gzip", "raid1", "x86_64", "aarch64", "ppc64le", "sha512-00", "1.4.0", "fcos", "nestos"]),
     st.text(max_size=12))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                        st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)),
-                      max_leaves=25)
+
+
+def _containers(inner):
+    return st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4))
+
+
+VALUES = st.recursive(SCALARS, _containers, max_leaves=25)
 HEADS = st.sampled_from([("nestos", "1.0.0"), ("fcos", "1.0.0"), ("fcos", "1.1.0"), ("fcos", "1.2.0"),
                          ("fcos", "1.3.0"), ("fcos", "1.4.0")])
 

@@ -278,8 +278,8 @@ def test_root_too_small_warning(tr):
 def test_fcos_1_2_has_no_boot_device_but_luks(tr_json):
     out = tr_json("variant: fcos\nversion: 1.2.0\nstorage:\n  luks:\n    - name: d\n      device: /dev/vdb\n"
                   "      key_file:\n        inline: secret\n")
-    assert out["storage"]["luks"] == [{"device": "/dev/vdb", "keyFile": {"compression": "",
-                                                                          "source": "data:,secret"}, "name": "d"}]
+    key_file = {"compression": "", "source": "data:,secret"}
+    assert out["storage"]["luks"] == [{"device": "/dev/vdb", "keyFile": key_file, "name": "d"}]
 
 
 def test_user_nodes_moved_by_boot_device_keep_their_yaml_paths():
