@@ -92,6 +92,8 @@ def test_second_run_changes_nothing(outputs):
     _, varsfile, _ = outputs
     changed, log = run_playbook(varsfile)
     assert changed == 0, log[-3000:]
+    changed, log = run_playbook(varsfile, check=True)
+    assert changed == 0, log[-3000:]
 
 
 def test_machine_iso_boots_with_its_config(outputs):
