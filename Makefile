@@ -74,7 +74,7 @@ setup: apt venv collection
 # ---- tests ---------------------------------------------------------------
 # ansible-test must run from a path ending in ansible_collections/nestos/lifecycle;
 # it reads a copy of the files git knows about (tracked and untracked, not ignored).
-SANITY_DIR := $(BUILD)/sanity/ansible_collections/nestos/lifecycle
+SANITY_DIR := $(BUILD)/sanity
 sanity: setup
 	@bash tests/sanity/run.sh $(SANITY_DIR)
 

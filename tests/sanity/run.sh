@@ -3,10 +3,15 @@
 # ansible_collections/nestos/lifecycle. The copy holds what git tracks plus untracked,
 # non-ignored files, as they are in the work tree.
 set -euo pipefail
-dest=$1
 top=$(git rev-parse --show-toplevel)
 venv="$top/.venv"
-rm -rf "$dest"; mkdir -p "$dest"
+# A private copy per run, so that runs started at the same time do not clobber each other.
+mkdir -p "$1"
+work=$(mktemp -d "$1/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+dest="$work/ansible_collections/nestos/lifecycle"
+log="$work.log"
+mkdir -p "$dest"
 cd "$top"
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
   [ -e "$f" ] && printf '%s\0' "$f"
@@ -22,6 +27,6 @@ cd "$dest"
 git init -q . && git add -A >/dev/null 2>&1
 # --local: use the tools installed in .venv (ansible-test's own venv bootstrap needs a host we cannot reach).
 "$venv/bin/ansible-test" sanity --local --python "$("$venv/bin/python" -c 'import sys;print("%d.%d"%sys.version_info[:2])')" \
-  --color no "${targets[@]}" >"$dest.log" 2>&1 || { tail -60 "$dest.log"; exit 1; }
-grep -E "^(ERROR|WARNING: Required)" "$dest.log" || true
-echo "sanity: passed (log: $dest.log)"
+  --color no "${targets[@]}" >"$log" 2>&1 || { grep -aE "^(ERROR|FATAL)" "$log" | head -80; echo "sanity: FAILED (full log: $log)"; exit 1; }
+grep -aE "^WARNING: Required" "$log" || true
+echo "sanity: passed (log: $log)"
