@@ -39,22 +39,26 @@ def _go_trim_space(s):
     return s[i:j]
 
 
-def _go_quote(s):
+_QUOTE_SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                "\v": "\\v", '"': '\\"', "\\": "\\\\"}
+
+
+def go_quote(s):
+    """Go's strconv.Quote (what ``%q`` prints) for a decoded string."""
     out = []
     for c in s:
         o = ord(c)
-        if c in '"\\':
-            out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\r":
-            out.append("\\r")
+        short = _QUOTE_SHORT.get(c)
+        if short is not None:
+            out.append(short)
         elif o < 0x20 or o == 0x7F:
             out.append("\\x%02x" % o)
-        else:
+        elif c.isprintable():
             out.append(c)
+        elif o < 0x10000:
+            out.append("\\u%04x" % o)
+        else:
+            out.append("\\U%08x" % o)
     return '"' + "".join(out) + '"'
 
 
@@ -176,7 +180,7 @@ def parse(text):
             garbage = _go_trim_space(garbage)
             if garbage:
                 # Debian's ignition 2.14.0 build prints the garbage with %q
-                raise UnitParseError("found garbage after section name : %s" % _go_quote(garbage))
+                raise UnitParseError("found garbage after section name : %s" % go_quote(garbage))
             state = ("section_or_option", state[1])
         elif kind == "ignore":
             while True:

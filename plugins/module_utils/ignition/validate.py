@@ -27,6 +27,7 @@ import re
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import unitfile, urls
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.unitfile import go_quote
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Report, format_path
 
 # ---- messages (Ignition config/shared/errors) ----------------------------------------
@@ -105,28 +106,6 @@ _MERGED_KEYS = {
     "Storage": {"directories": "Node", "files": "Node", "links": "Node"},
     "KernelArguments": {"shouldExist": "KernelArgument", "shouldNotExist": "KernelArgument"},
 }
-
-
-def go_quote(s):
-    """Go's %q for a string (enough for unit names)."""
-    out = []
-    for c in s:
-        o = ord(c)
-        if c == '"':
-            out.append('\\"')
-        elif c == "\\":
-            out.append("\\\\")
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\r":
-            out.append("\\r")
-        elif o < 0x20 or o == 0x7F:
-            out.append("\\x%02x" % o)
-        else:
-            out.append(c)
-    return '"' + "".join(out) + '"'
 
 
 def parse_semver(version):

@@ -143,3 +143,22 @@ def test_data_urls_agree(pieces):
     _config, report = parse(text)
     assert (rc == 0) == (not report.is_fatal()), out
     assert our_entries(report) == theirs, out
+
+
+UNIT_PIECES = ["[", "]", "Unit", "Install", "Service", "\n", "\r\n", "\r", "=", "A", "B", " ", "\t", "#", ";", "\\", "x",
+               u"\u00e9", "\x0b", "\x1c", u"\u00a0", u"\u2028", "[Install]\n", "WantedBy=a\n", "\x07", u"\u0085",
+               u"\U0001F600", u"\u200b", '"', "\x00"]
+
+
+@settings(max_examples=int(os.environ.get("IGN_UNIT_EXAMPLES", "60")), deadline=None)
+@given(st.lists(st.sampled_from(UNIT_PIECES), max_size=14),
+       st.sampled_from(["a.service", u"\u00a0x.service", "a\tb.service", u"\u00e9\x07.service", "a.conf"]))
+def test_unit_contents_agree(pieces, name):
+    """go-systemd's lexer errors, the install-section warning and Go's %q quoting."""
+    body = "".join(pieces)
+    text = json.dumps({"ignition": {"version": "3.3.0"}, "systemd": {"units": [
+        {"name": name, "enabled": True, "contents": body, "dropins": [{"name": "x.conf", "contents": body}]}]}})
+    rc, theirs, out = real_validate(text)
+    _config, report = parse(text)
+    assert (rc == 0) == (not report.is_fatal()), out
+    assert our_entries(report) == theirs, out
