@@ -506,12 +506,17 @@ class Fleet:
         self.write_inventory()
         return self
 
-    def start(self, timeout=30):
+    def start(self, timeout=30, owner_pid=None):
+        """Start the supervisor (and the hosts' sshd). With owner_pid, the supervisor shuts the
+        fleet down by itself when that process is gone (an interrupted test run)."""
         busy = [h.port for h in self.hosts if h.is_up()]
         if busy:
             raise LabError("ports %s are already in use on 127.0.0.1" % busy)
         log = open(self.dir / "supervisor.log", "ab")
-        proc = subprocess.Popen([sys.executable, str(pathlib.Path(__file__).with_name("supervisor.py")), str(self.dir)],
+        cmd = [sys.executable, str(pathlib.Path(__file__).with_name("supervisor.py")), str(self.dir)]
+        if owner_pid:
+            cmd.append(str(owner_pid))
+        proc = subprocess.Popen(cmd,
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         log.close()
         self._proc = proc

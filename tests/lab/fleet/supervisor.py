@@ -107,7 +107,17 @@ def shutdown(h, what, delay):
     print("%s: %s (down %.1fs%s)" % (h.name, what, delay, ", hangs" if h.hung else ""), flush=True)
 
 
-def main(fleet_dir):
+def _alive(pid):
+    if not pid:
+        return True
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def main(fleet_dir, owner=None):
     fleet_dir = pathlib.Path(fleet_dir)
     spec = json.loads((fleet_dir / "fleet.json").read_text())
     delay = float(spec.get("reboot_delay", 1.0))
@@ -121,6 +131,9 @@ def main(fleet_dir):
     try:
         while not stopping:
             now = time.time()
+            if not _alive(owner):
+                print("owner %s is gone, stopping" % owner, flush=True)
+                break
             for h in hosts:
                 if h.rebooting is not None:
                     if h.rebooting.is_alive():
@@ -153,4 +166,4 @@ def main(fleet_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
