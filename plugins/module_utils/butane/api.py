@@ -67,7 +67,9 @@ def resolve_ignition(ignition=None, ignition_content=None, butane=None, files_di
         if isinstance(ignition_content, dict):
             try:
                 data = ign.dumps(ignition_content).encode("utf-8")
-            except (TypeError, ValueError) as exc:
+            except NestosError as exc:
+                raise NestosError("invalid Ignition content: %s" % exc.message, file=name, path=exc.path)
+            except (TypeError, ValueError, AttributeError) as exc:
                 raise NestosError("cannot serialize Ignition content: %s" % exc, file=name)
         elif isinstance(ignition_content, bytes):
             data = ignition_content

@@ -84,3 +84,11 @@ def test_butane_error_names_field():
         resolve_ignition(butane="variant: nestos\nversion: 1.0.0\nstorage:\n  files:\n    - path: /a\n      mode: x\n")
     assert err.value.path == "$.storage.files.0.mode"
     assert err.value.line == 6
+
+
+@pytest.mark.parametrize("content", [{"storage": {}}, {"ignition": {"version": "3.3.0"}, "bogus": 1},
+                                     {"ignition": {"version": "3.3.0"}, "storage": {"files": "x"}}])
+def test_bad_ignition_dict_names_input(content):
+    with pytest.raises(NestosError) as err:
+        resolve_ignition(ignition_content=content)
+    assert err.value.file == "ignition_content"
