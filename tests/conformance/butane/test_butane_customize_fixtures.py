@@ -25,10 +25,10 @@ def test_compact_is_the_same_document(upstream, name):
     d = upstream / "coreos-installer" / "fixtures" / "customize"
     expected = json.loads((d / ("%s.ign" % name)).read_text())
     result = translate((d / ("%s.bu" % name)).read_text())
-    assert "\n" not in result.json
     assert json.loads(result.json) == expected
-    # compact form is Go's: no spaces between tokens outside strings
-    assert result.json.startswith('{"ignition":{"version":"3.3.0"}')
+    # Go's compact form of the same document (the fixtures hold no characters Go escapes
+    # differently from Python, and json keeps the fixture's key order)
+    assert result.json == json.dumps(expected, separators=(",", ":"), ensure_ascii=False)
 
 
 @pytest.mark.parametrize("name", NAMES)
