@@ -32,7 +32,7 @@ def _env():
 def play(fleet, name, extra=None, args=()):
     cmd = [str(pathlib.Path(sys.executable).with_name("ansible-playbook")), "-i", str(fleet.inventory), "-f", "5",
            str(PLAYBOOKS / name), "-e", json.dumps(extra or {})] + list(args)
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(), check=False,
                           timeout=600, cwd=str(TOP))
 
 
