@@ -17,6 +17,7 @@ import base64
 import contextlib
 import hashlib
 import http.server
+import json
 import os
 import pathlib
 import re
@@ -408,7 +409,6 @@ def boot_pxe(kernel, initrds, append, timeout=90, extra_qemu=(), network=False, 
 
 def iso_kargs(iso):
     """Current kernel arguments of a NestOS ISO, read from its isolinux.cfg kargs area."""
-    import json
     with open(iso, "rb") as handle:
         reader = iso9660.IsoReader(handle)
         info = json.loads(reader.read("NESTOS/KARGS.JSO"))
@@ -430,7 +430,6 @@ def boot_iso(iso, timeout=90, append=None, extra_qemu=(), network=False):
         args = ["-cdrom", str(iso), "-boot", "d"]
         with tempfile.TemporaryDirectory(prefix="nestos-lab-") as work:
             return _run_qemu(args + _net_args(iso_kargs(iso), network) + list(extra_qemu), timeout, work)
-    import json
     with open(iso, "rb") as handle:
         reader = iso9660.IsoReader(handle)
         ign = json.loads(reader.read("NESTOS/IGNINFO.JSO"))
@@ -448,11 +447,13 @@ def boot_iso(iso, timeout=90, append=None, extra_qemu=(), network=False):
 
 
 def boot_disk(qcow2, ignition=None, timeout=90, snapshot=True, extra_qemu=(), network=False):
-    """Boot a disk image through SeaBIOS; ``ignition`` (bytes, str or a path) is passed as
+    """Boot a disk image (qcow2 or raw) through SeaBIOS; ``ignition`` (bytes, str or a path) is passed as
     fw_cfg ``opt/com.coreos/config`` like NestOS on QEMU expects. ``snapshot`` keeps the
     image unchanged."""
     with tempfile.TemporaryDirectory(prefix="nestos-lab-") as work:
-        args = ["-drive", "file=%s,if=virtio,format=qcow2%s" % (qcow2, ",snapshot=on" if snapshot else "")]
+        with open(qcow2, "rb") as handle:
+            fmt = "qcow2" if handle.read(4) == b"QFI\xfb" else "raw"
+        args = ["-drive", "file=%s,if=virtio,format=%s%s" % (qcow2, fmt, ",snapshot=on" if snapshot else "")]
         if ignition is not None:
             if isinstance(ignition, (bytes, bytearray, str)) and not (
                     isinstance(ignition, str) and os.path.isfile(ignition)):
@@ -527,7 +528,6 @@ def copy_iso_with_config(iso, dest, config=None, kargs=None, extra_members=None)
     ``iso kargs modify`` would: ``config`` (bytes) as ``config.ign`` in an xz(CRC32) cpio in
     the Ignition embed area named by /nestos/igninfo.json, and ``kargs`` (str) into every
     kargs area of /nestos/kargs.json. Returns ``dest``."""
-    import json
     from tests.lab import newc
     shutil.copyfile(iso, dest)
     with open(dest, "r+b") as handle:
