@@ -20,6 +20,8 @@ import bisect
 import json
 import re
 
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.unitfile import go_quote
+
 try:
     from json.decoder import scanstring as _scanstring
 except ImportError:  # pragma: no cover
@@ -85,25 +87,27 @@ class Positions(object):
             path = path[:-1]
 
 
-def _syntax_error(text, pos, context):
+def _syntax_error(text, pos, context, in_token=False):
     if pos >= len(text):
+        if in_token:
+            # Go's scanner feeds a space at the end: an unfinished number or literal
+            # fails on that space rather than with "unexpected end"
+            raise JSONSyntaxError("invalid character ' ' %s" % context, len(text))
         raise JSONSyntaxError("unexpected end of JSON input", len(text))
     c = text[pos]
     raise JSONSyntaxError("invalid character %s %s" % (_quote_char(c), context), pos)
 
 
 def _quote_char(c):
+    """Go's encoding/json quoteChar: the scanner works on bytes, so a non-ASCII character
+    is named by its first UTF-8 byte read as a rune (0xEF -> 'ï')."""
     if c == "'":
         return "'\\''"
     if c == '"':
         return "'\"'"
-    short = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-             "\v": "\\v", "\\": "\\\\"}
-    if c in short:
-        return "'%s'" % short[c]
-    if ord(c) < 0x20 or ord(c) == 0x7F:
-        return "'\\x%02x'" % ord(c)
-    return "'%s'" % c
+    if ord(c) >= 0x80:
+        c = chr(bytearray(c.encode("utf-8", "surrogatepass"))[0])
+    return "'" + go_quote(c)[1:-1] + "'"
 
 
 def loads(text):
@@ -188,26 +192,24 @@ def loads(text):
         if c == "-" or "0" <= c <= "9":
             m = num(text, i)
             if m is None:
-                _syntax_error(text, i + 1, "in numeric literal")
+                _syntax_error(text, i + 1, "in numeric literal", True)
             s = m.group(0)
             end = m.end()
             if end < n and text[end] == "." and not m.group(1) and not m.group(2):
-                _syntax_error(text, end + 1, "after decimal point in numeric literal")
+                _syntax_error(text, end + 1, "after decimal point in numeric literal", True)
             if end < n and text[end] in "eE" and not m.group(2):
                 j = end + 1
                 if j < n and text[j] in "+-":
                     j += 1
-                _syntax_error(text, j, "in exponent of numeric literal")
+                _syntax_error(text, j, "in exponent of numeric literal", True)
             if m.group(1) or m.group(2):
                 return float(s), m.end()
             return int(s), m.end()
         for word, val in (("true", True), ("false", False), ("null", None)):
             if c == word[0]:
                 for k, wc in enumerate(word):
-                    if i + k >= n:
-                        raise JSONSyntaxError("unexpected end of JSON input", n)
-                    if text[i + k] != wc:
-                        _syntax_error(text, i + k, "in literal %s (expecting '%s')" % (word, wc))
+                    if i + k >= n or text[i + k] != wc:
+                        _syntax_error(text, i + k, "in literal %s (expecting '%s')" % (word, wc), True)
                 return val, i + len(word)
         _syntax_error(text, i, "looking for beginning of value")
 

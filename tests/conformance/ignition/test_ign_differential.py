@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse import parse
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serialize import dumps
-from tests.conformance.ignition.test_ign_real_validator import our_entries, real_validate
+from tests.conformance.ignition.test_ign_real_validator import NO_PATH, our_entries, real_validate
 
 paths = st.sampled_from(["/a", "/a/b", "/etc/systemd/system/a.service", "rel", "", "/a/", "/l", "/l/x", "//a"])
 urls = st.sampled_from(["http://h/x", "https://h/", "data:,x", "data:;base64,aGk=", "ftp://h", "s3://b/k?versionId=",
@@ -162,3 +162,24 @@ def test_unit_contents_agree(pieces, name):
     _config, report = parse(text)
     assert (rc == 0) == (not report.is_fatal()), out
     assert our_entries(report) == theirs, out
+
+
+JSON_PIECES = ['{', '}', '[', ']', ',', ':', '"ignition"', '"version"', '"3.3.0"', '"storage"', '"files"', '"path"', '"/a"',
+               '"mode"', '420', '1.5', '-', '0', '01', '1e5', '1.', '1e', '1e+', 'tr', 'true', 'false', 'null', 'nul', ' ',
+               '\n', '"x', '\\u12', '"\\q"', u'"\u00e9"', u'\ufeff', '"\t"', '{"ignition":{"version":"3.3.0"}', '}}',
+               u'\u00a0', u'\u00e9', '\x7f', "'", '\x01', u'\u0085']
+
+
+@settings(max_examples=int(os.environ.get("IGN_JSON_EXAMPLES", "80")), deadline=None)
+@given(st.lists(st.sampled_from(JSON_PIECES), min_size=1, max_size=16), st.booleans())
+def test_json_text_agrees(pieces, prefixed):
+    """Broken JSON: same accept/reject and Go's first error message."""
+    text = ('{"ignition":{"version":"3.3.0"},"storage":' if prefixed else "") + "".join(pieces)
+    rc, theirs, out = real_validate(text)
+    _config, report = parse(text)
+    assert (rc == 0) == (not report.is_fatal()), out
+    unpositioned = [m.group(1) for m in map(NO_PATH.match, out.splitlines()) if m]
+    if unpositioned:
+        assert report.errors[0].message == unpositioned[0], out
+    elif "couldn't parse config" not in out:
+        assert our_entries(report) == theirs, out
