@@ -16,7 +16,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
-from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, HostCommandError
+from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, HostCommandError, kinded
 
 display = Display()
 
@@ -94,9 +94,10 @@ class ActionModule(HostAction):
                     went_down = True
                     last_error = to_text(exc).strip().splitlines()[-1] if to_text(exc).strip() else repr(exc)
                 if time.time() >= deadline:
-                    raise NestosError("%s did not come back within reboot_timeout=%ss (%s; last error: %s)" % (
+                    raise kinded(NestosError("%s did not come back within reboot_timeout=%ss (%s; last error: %s)" % (
                         task_vars.get("inventory_hostname", "host"), args["reboot_timeout"],
-                        "it went down" if went_down else "it never went down", last_error), path="reboot_timeout")
+                        "it went down" if went_down else "it never went down", last_error), path="reboot_timeout"),
+                        "reboot_timeout")
                 time.sleep(max(args["delay"], 0))
         finally:
             if option:

@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import plan as planner
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
-from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction
+from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, kinded
 
 
 class ActionModule(HostAction):
@@ -35,6 +35,7 @@ class ActionModule(HostAction):
         result["default"] = default.summary() if default is not None else None
         result["image_digest"] = default.container_image_reference_digest if default is not None else None
         if not args["download_only"] and (default is None or not default.matches_ref(ref)):
-            raise NestosError("rpm-ostree reported success but the default deployment is %s, not %s"
-                              % (default.label() if default is not None else "missing", ref.canonical()))
+            raise kinded(NestosError("rpm-ostree reported success but the default deployment is %s, not %s"
+                                     % (default.label() if default is not None else "missing", ref.canonical())),
+                         "unexpected_state")
         return result

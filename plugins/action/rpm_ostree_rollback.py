@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import plan as planner
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
-from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction
+from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, kinded
 
 
 class ActionModule(HostAction):
@@ -30,6 +30,7 @@ class ActionModule(HostAction):
         default = after.default
         result["target"] = default.summary() if default is not None else None
         if default is None or default.checksum != expected:
-            raise NestosError("rpm-ostree rollback finished but the default deployment is %s, expected %s"
-                              % (default.label() if default is not None else "missing", expected))
+            raise kinded(NestosError("rpm-ostree rollback finished but the default deployment is %s, expected %s"
+                                     % (default.label() if default is not None else "missing", expected)),
+                         "unexpected_state")
         return result

@@ -126,7 +126,9 @@ reboot_required:
   returned: when rebooted
   type: bool
 error_kind:
-  description: V(wrong_deployment) when the host came back on another deployment than expected.
+  description:
+    - V(wrong_deployment) when the host came back on another deployment than expected,
+      V(reboot_timeout) when it did not come back within O(reboot_timeout).
   returned: failure
   type: str
 msg:

@@ -178,7 +178,8 @@ msg:
 error_kind:
   description:
     - On failure, the kind of rpm-ostree error - V(busy), V(driver), V(experimental), V(staged),
-      V(signature), V(not_found), V(auth), V(network) or V(error).
+      V(signature), V(not_found), V(auth), V(network) or V(error); V(unexpected_state) when rpm-ostree
+      succeeded but the status does not show the target as the default deployment.
   returned: failure
   type: str
 host_commands:

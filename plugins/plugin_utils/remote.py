@@ -45,6 +45,12 @@ class CommandResult(object):
         return {"cmd": self.argv, "rc": self.rc, "stdout": self.stdout, "stderr": self.stderr}
 
 
+def kinded(error, kind):
+    """Tag a NestosError with an ``error_kind`` for the task result."""
+    error.kind = kind
+    return error
+
+
 class HostCommandError(NestosError):
     """A command failed on the host; ``kind`` classifies rpm-ostree's message."""
 
@@ -96,8 +102,9 @@ class Remote(object):
         deadline = time.time() + (timeout or 0)
         while status.busy:
             if time.time() >= deadline:
-                raise NestosError("rpm-ostree is busy: Transaction in progress: %s (waited %ss; raise busy_timeout "
-                                  "or run `rpm-ostree cancel`)" % (status.transaction_text(), timeout or 0))
+                raise kinded(NestosError("rpm-ostree is busy: Transaction in progress: %s (waited %ss; raise "
+                                         "busy_timeout or run `rpm-ostree cancel`)"
+                                         % (status.transaction_text(), timeout or 0)), "busy")
             time.sleep(delay)
             status = self.status()
         return status
@@ -198,6 +205,8 @@ class HostAction(ActionBase):
                           stdout=exc.result.stdout, stderr=exc.result.stderr)
         except NestosError as exc:
             result.update(failed=True, msg=str(exc), **exc.details())
+            if getattr(exc, "kind", None):
+                result["error_kind"] = exc.kind
         result.setdefault("changed", False)
         result["host_commands"] = list(remote.commands)
         return result

@@ -119,7 +119,7 @@ def test_rebase_busy_daemon_is_waited_for(upstream, monkeypatch):
     conn = FakeConnection().on(STATUS, status_reply(busy))
     res = run_action("rpm_ostree_rebase", {"image": "registry.example.com/nestos:2", "signature": "unverified",
                                            "allow_unverified": True}, conn)
-    assert res["failed"] and "Transaction in progress: upgrade zincati" in res["msg"]
+    assert res["failed"] and "Transaction in progress: upgrade zincati" in res["msg"] and res["error_kind"] == "busy"
 
 
 def booted_after_reboot(doc):
@@ -173,6 +173,7 @@ def test_reboot_timeout_is_clear(upstream, monkeypatch):
     res = run_action("nestos_reboot", {"delay": 5, "reboot_timeout": 60}, conn)
     assert res["failed"] and "did not come back within reboot_timeout=60s" in res["msg"]
     assert "Connection timed out" in res["msg"] and "went down" in res["msg"]
+    assert res["error_kind"] == "reboot_timeout"
 
 
 def test_reboot_only_if_pending_and_check_mode(upstream):
