@@ -13,6 +13,8 @@ CASES = [
     ("no_rollback", "error: No rollback deployment found"),
     ("signature", "error: Creating importer: failed to invoke method OpenImage: Source image rejected: Running image "
                   "docker://r.example/nestos:1 is rejected by policy."),
+    ("signature", "error: Creating importer: failed to invoke method OpenImage: failed to invoke method OpenImage: "
+                  "Source image rejected: A signature was required, but no signature exists"),
     ("not_found", "error: Creating importer: failed to invoke method OpenImage: reading manifest 9 in "
                   "r.example/nestos: manifest unknown"),
     ("auth", "error: Creating importer: failed to invoke method OpenImage: reading manifest 1 in r.example/nestos: "
