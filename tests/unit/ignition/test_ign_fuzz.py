@@ -1,5 +1,6 @@
 """Fuzzing: any input gives a Report, never a traceback; round trips hold."""
 import json
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report i
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serialize import dumps
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import validate
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=int(os.environ.get("IGN_FUZZ_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.floats(allow_nan=False, allow_infinity=False),
                     st.sampled_from(["", "/", "/a", "a", "data:,x", "http://h/x", "sha512-", "3.3.0", "gzip", "xfs",
