@@ -170,6 +170,10 @@ def parse(url):
         if c in "xX" and at(pos + 1) == "-":
             pos += 2
             discrete_check = False
+        elif c in "xX":
+            # the lexer reads the character after 'x' to look for '-', and keeps it read
+            pos += 2 if pos + 1 < n else 1
+            discrete_check = True
         else:
             pos += 1
             discrete_check = True
