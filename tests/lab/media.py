@@ -15,6 +15,7 @@ binaries taken from the machine change (stamp file ``lab-media.json``).
     python -m tests.lab.media --force    # rebuild
 """
 import argparse
+import fcntl
 import hashlib
 import json
 import lzma
@@ -471,9 +472,16 @@ def build_disk(work, out, kernel, initrd):
 # ---- driver -------------------------------------------------------------------------------
 
 def build(force=False, cache=None, log=print):
-    """Build (or reuse) the lab media; returns paths() of the result."""
+    """Build (or reuse) the lab media; returns paths() of the result. Concurrent callers
+    (several `make lab` at once) wait for each other on a lock file in the cache."""
     cache = pathlib.Path(cache or CACHE)
     cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lab-media.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_locked(force, cache, log)
+
+
+def _build_locked(force, cache, log):
     started = time.monotonic()
     deb = kernel_deb(cache)
     digest = _builder_digest(deb)
