@@ -41,6 +41,15 @@ class JSONSyntaxError(ValueError):
         self.offset = offset
 
 
+class DupValues(list):
+    """The values of a key written more than once in one object, in document order.
+
+    Go decodes each occurrence into the same struct field in turn (objects merge, arrays
+    are decoded element by element into the existing elements): ``validate.go_decode``
+    resolves these with the spec model.  Positions keep only the last occurrence, as
+    Ignition's position tree does."""
+
+
 class Positions(object):
     """Character offsets of values and keys by path; line/column computed on demand."""
 
@@ -48,7 +57,15 @@ class Positions(object):
         self.text = text
         self.values = {}
         self.keys = {}
+        self.has_duplicates = False
         self._line_starts = None
+
+    def forget(self, path):
+        """Drop the positions at and below a path (a key written again replaces them)."""
+        n = len(path)
+        for table in (self.values, self.keys):
+            for p in [p for p in table if p[:n] == path]:
+                del table[p]
 
     def _lines(self):
         if self._line_starts is None:
@@ -154,9 +171,20 @@ def loads(text):
                 if text[i] != ":":
                     _syntax_error(text, i, "after object key")
                 kpath = path + (key,)
+                again = key in obj
+                if again:
+                    pos_obj.forget(kpath)
                 keys[kpath] = kstart
                 v, i = value(i + 1, kpath, depth + 1)
-                obj[key] = v
+                if again:
+                    pos_obj.has_duplicates = True
+                    prev = obj[key]
+                    if isinstance(prev, DupValues):
+                        prev.append(v)
+                    else:
+                        obj[key] = DupValues([prev, v])
+                else:
+                    obj[key] = v
                 i = ws(text, i).end()
                 if i >= n:
                     raise JSONSyntaxError("unexpected end of JSON input", n)

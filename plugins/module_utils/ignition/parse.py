@@ -15,8 +15,9 @@ __metaclass__ = type
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import jsonpos
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Report, format_path
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import (
-    check_version, validate, _json_type)
+    check_version, go_decode, spec_version, validate, _json_type)
 
 E_EMPTY = "not a config (empty)"
 
@@ -55,6 +56,15 @@ def parse(data, source=None, newer_checks=True):
     value, positions, report = decode(data, source)
     if report.is_fatal():
         return None, report
+    raw = value
+    if positions.has_duplicates:
+        # a key written twice: decode as Go would (first the version, then the whole config)
+        value = go_decode(raw, M.LATEST_VERSION)
+        stub_version = (value.get("ignition") or {}).get("version") if isinstance(value, dict) and \
+            isinstance(value.get("ignition"), dict) else None
+        if isinstance(stub_version, str) and not check_version(stub_version) and \
+                spec_version(stub_version) != M.LATEST_VERSION:
+            value = go_decode(raw, spec_version(stub_version))
     if not isinstance(value, dict):
         line, col = positions.lookup(())
         report.error((), "json: cannot unmarshal %s into Go value of type util.versionStub" % _json_type(value),

@@ -28,6 +28,7 @@ import re
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import unitfile, urls
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.unitfile import go_quote
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.jsonpos import DupValues
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Report, format_path
 
 # ---- messages (Ignition config/shared/errors) ----------------------------------------
@@ -338,6 +339,65 @@ def known_only(types, kind, target, value):
                 out[key] = known_only(types, k, t, value[key])
         return out
     return value
+
+
+_ABSENT = object()
+_NIL_ON_NULL = (M.KIND_STR, M.KIND_STR_NULL, M.KIND_INT, M.KIND_BOOL, M.KIND_PSTRUCT, M.KIND_LIST, M.KIND_LIST_NULL)
+
+
+def _last_wins(value):
+    if isinstance(value, DupValues):
+        return _last_wins(value[-1])
+    if isinstance(value, dict):
+        return dict((k, _last_wins(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_last_wins(v) for v in value]
+    return value
+
+
+def _decode_into(types, kind, target, old, new):
+    """Go's json decoding of ``new`` into a value that already holds ``old``."""
+    if isinstance(new, DupValues):
+        for item in new:
+            old = _decode_into(types, kind, target, old, item)
+        return old
+    if new is None:
+        # null sets pointers and slices to nil and leaves other values as they are
+        if kind in _NIL_ON_NULL or old is _ABSENT:
+            return None
+        return old
+    if kind in M.STRUCT_KINDS:
+        if not isinstance(new, dict):
+            return _last_wins(new)
+        base = old if isinstance(old, dict) else {}
+        _fields, index = types[target]
+        out = dict((k, v) for k, v in base.items() if k in index)
+        for k, v in new.items():
+            spec = index.get(k)
+            if spec is None:
+                out[k] = _last_wins(v)  # unknown keys: only the last object's count
+            else:
+                out[k] = _decode_into(types, spec[0], spec[1], base.get(k, _ABSENT), v)
+        return out
+    if kind in M.LIST_KINDS:
+        if not isinstance(new, list):
+            return _last_wins(new)
+        base = old if isinstance(old, list) else []
+        if target == "string":
+            ekind, etarget = M.KIND_REQ_STR, None
+        else:
+            ekind, etarget = M.KIND_STRUCT, target
+        return [_decode_into(types, ekind, etarget, base[i] if i < len(base) else _ABSENT, v)
+                for i, v in enumerate(new)]
+    return _last_wins(new)
+
+
+def go_decode(value, version):
+    """Resolve keys written twice in one JSON object the way Go's decoder does for the
+    spec ``version`` (see :class:`jsonpos.DupValues`)."""
+    if not isinstance(value, dict):
+        return _last_wins(value)
+    return _decode_into(M.model(version), M.KIND_STRUCT, "Config", _ABSENT, value)
 
 
 # ---- pass 2: rules ---------------------------------------------------------------------

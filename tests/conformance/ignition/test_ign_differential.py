@@ -183,3 +183,22 @@ def test_json_text_agrees(pieces, prefixed):
         assert report.errors[0].message == unpositioned[0], out
     elif "couldn't parse config" not in out:
         assert our_entries(report) == theirs, out
+
+
+@settings(max_examples=int(os.environ.get("IGN_FUZZ_EXAMPLES", "60")) // 2 or 1, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(config, config, st.sampled_from(["3.0.0", "3.1.0", "3.2.0", "3.3.0"]))
+def test_duplicate_keys_agree(first, second, version):
+    """A section written twice: Go decodes the second into the first (objects merge, arrays
+    element by element); positions and unknown keys come from the last occurrence."""
+    parts = ['"ignition":{"version":"%s"}' % version]
+    for cfg in (first, second):
+        for key, val in cfg.items():
+            if key != "ignition":
+                parts.append("%s:%s" % (json.dumps(key), json.dumps(val)))
+    text = "{" + ",".join(parts) + "}"
+    rc, theirs, out = real_validate(text)
+    _config, report = parse(text, newer_checks=False)
+    assert (rc == 0) == (not report.is_fatal()), "real:\n%s\nours:\n%s\n%s" % (out, report.format(), text)
+    if "json: " not in out and "couldn't parse config" not in out and "error at line" not in out:
+        assert our_entries(report) == theirs, "real:\n%s\nours:\n%s\n%s" % (out, report.format(), text)
