@@ -4,7 +4,9 @@
 APT_PACKAGES += podman buildah skopeo runc docker-registry busybox-static curl
 
 BUILD_CACHE := $(CACHE)/build
-LAB_ASSEMBLER := $(BUILD_CACHE)/nestos-assembler-lab.tar
+# tagged with a hash of the double (tests/lab/doubles/nestos-assembler/lab.py computes the same)
+LAB_ASSEMBLER_VERSION := $(shell cat tests/lab/doubles/nestos-assembler/nosa.sh tests/lab/doubles/nestos-assembler/build-image.sh | sha256sum | cut -c1-12)
+LAB_ASSEMBLER := $(BUILD_CACHE)/nestos-assembler-lab-$(LAB_ASSEMBLER_VERSION).tar
 
 LAB_TARGETS += build-registry build-lab-assembler
 DEMO_TARGETS += demo-build
@@ -21,15 +23,14 @@ build-registry-stop:
 build-lab-assembler: $(LAB_ASSEMBLER)
 $(LAB_ASSEMBLER): tests/lab/doubles/nestos-assembler/nosa.sh tests/lab/doubles/nestos-assembler/build-image.sh | apt
 	@mkdir -p $(BUILD_CACHE)
-	@sh tests/lab/doubles/nestos-assembler/build-image.sh $@ $(BUILD_CACHE)/buildah >/dev/null
+	@rm -f $(BUILD_CACHE)/nestos-assembler-lab-*.tar
+	@sh tests/lab/doubles/nestos-assembler/build-image.sh $@ $(BUILD_CACHE)/buildah localhost/nestos-assembler:lab-$(LAB_ASSEMBLER_VERSION) >/dev/null
 	@echo "lab assembler image: $@"
 
-# playbooks/build.yml end to end in the lab; the media land in $(BUILD_CACHE)/demo/nestos-build/builds/latest
+# playbooks/build.yml end to end in the lab; prints the build; facts in $(BUILD_CACHE)/demo/nestos_build.json,
+# media in $(BUILD_CACHE)/demo/nestos-build/builds/latest/<arch>/
 demo-build: setup lab build-registry build-lab-assembler
-	@mkdir -p $(BUILD_CACHE)/demo
-	@$(VPY) tests/lab/doubles/nestos-assembler/lab.py $(BUILD_CACHE)/demo/nestos-build > $(BUILD_CACHE)/demo/vars.json
-	@$(VENV)/bin/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(VPY) \
-	  -e @$(BUILD_CACHE)/demo/vars.json playbooks/build.yml
+	@$(VPY) tests/lab/doubles/nestos-assembler/lab.py demo
 
 # playbook overhead over plain nosa calls, and artifact sha256 throughput vs sha256sum
 # (BUILD_BENCH_SHA_MB=2048 for the 2 GiB file)

@@ -542,6 +542,11 @@ def _list_edit(spec):
 def execute(params, check_mode=False):
     """The whole `build_config` module: collect the edits, write them, report diffs."""
     result = {"changed": False, "diff": [], "changes": [], "files": []}
+    if params.get("path") and check_mode and not os.path.isdir(params["path"]):
+        # check mode on a fresh workdir: `nosa init` has not really run, so there is nothing to read
+        result.update({"changed": True, "msg": "%s does not exist yet (nosa init did not run in check mode); "
+                                               "the edits would be applied after it" % params["path"]})
+        return result
     if params.get("path"):
         editor = ConfigEditor(params["path"], params.get("manifest") or MANIFEST)
         repo_ids_added, repo_ids_removed = [], []

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import hashlib
 import json
 import os
 import re
@@ -46,6 +47,8 @@ EXTEND_KEYS = {
     "buildextend-qemu": "qemu",
     "buildextend-openstack": "openstack",
 }
+# build targets that add an image to meta.json
+EXTEND_TARGETS = {"qemu": "qemu", "metal": "metal", "metal4k": "metal4k"}
 STEP_RE = re.compile(r"^(\+ |==> |Running |Committing|Building|Generating|Fetching|Downloading|Compressing|"
                      r"Uncompressing|Writing|Copying|Creating|Pruning|Cloning|Initializing|Skipping|New build|"
                      r"Step )")
@@ -93,6 +96,100 @@ def plan(workdir, command, args):
             if EXTEND_KEYS[command] in (meta.get("images") or {}):
                 return False, "build %s already has the %s image" % (bid, EXTEND_KEYS[command])
     return True, "run nosa %s" % command
+
+
+STATE_FILE = os.path.join("tmp", "nestos-lifecycle-build-input.json")
+
+
+def build_input_hash(workdir):
+    """Hash of what a build reads from the workdir: src/config and overrides/ (paths, modes, bytes)."""
+    digest = hashlib.sha256()
+    for sub in ("src/config", "src/config.json", "overrides"):
+        top = os.path.join(workdir, sub)
+        if os.path.isfile(top):
+            with open(top, "rb") as handle:
+                digest.update(sub.encode() + b"\0" + handle.read())
+            continue
+        for root, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != ".git")
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                digest.update(os.path.relpath(path, workdir).encode() + b"\0")
+                try:
+                    digest.update(("%o" % (os.lstat(path).st_mode & 0o7777)).encode())
+                    if os.path.islink(path):
+                        digest.update(os.readlink(path).encode())
+                    else:
+                        with open(path, "rb") as handle:
+                            digest.update(hashlib.sha256(handle.read()).digest())
+                except OSError:
+                    continue
+    return digest.hexdigest()
+
+
+def record_build_input(workdir):
+    """Remember which inputs produced the latest build (for check-mode predictions)."""
+    wd = Workdir(workdir)
+    try:
+        ids = wd.build_ids()
+    except NestosError:
+        return
+    if not ids or not os.path.isdir(os.path.join(workdir, "tmp")):
+        return
+    write_status(os.path.join(workdir, STATE_FILE), {"input": build_input_hash(workdir), "build": ids[0]})
+
+
+def predict(workdir, command, args):
+    """Check mode: (would change, why). nosa itself is not run."""
+    wd = Workdir(workdir)
+    if command in READ_ONLY or command == "fetch":
+        return False, "%s does not change builds" % command
+    if not os.path.exists(wd.builds_json) or not wd.build_ids():
+        if command in ("build", "build-fast"):
+            return True, "no build yet"
+        if command in ("compress", "uncompress", "decompress", "prune", "clean"):
+            return False, "no build yet"
+        return True, "workdir not built yet"
+    if command in ("build", "build-fast"):
+        if "--force" in args or "--force-image" in args:
+            return True, "--force"
+        try:
+            with open(os.path.join(workdir, STATE_FILE)) as handle:
+                state = json.load(handle)
+        except (IOError, OSError, ValueError):
+            return True, "inputs of the latest build unknown"
+        if state.get("build") == wd.build_ids()[0] and state.get("input") == build_input_hash(workdir):
+            extra = [t for t in args if t in EXTEND_TARGETS]
+            bid, arch = wd.resolve()
+            images = wd.meta(bid, arch).get("images") or {}
+            missing = [t for t in extra if EXTEND_TARGETS[t] not in images]
+            if missing:
+                return True, "latest build lacks %s" % ", ".join(missing)
+            return False, "config and overrides unchanged since build %s (package updates in the repos are not predicted)" % bid
+        return True, "config or overrides changed since the latest build"
+    if command in ("compress", "uncompress", "decompress"):
+        build_id = args[args.index("--build") + 1] if "--build" in args and args.index("--build") + 1 < len(args) else None
+        only = [args[i + 1] for i, a in enumerate(args) if a == "--artifact" and i + 1 < len(args)]
+        bid, arch = wd.resolve(build_id)
+        images = wd.meta(bid, arch).get("images") or {}
+        todo = []
+        for key, art in images.items():
+            if only and key not in only or art.get("skip-compression"):
+                continue
+            done = "uncompressed-sha256" in art
+            if (command == "compress") != done:
+                todo.append(key)
+        return bool(todo), ("would %s %s" % (command, ", ".join(sorted(todo)))) if todo else "nothing to %s" % command
+    if command == "prune":
+        keep = 3
+        for flag in ("--keep-last-n", "--keep"):
+            if flag in args and args.index(flag) + 1 < len(args):
+                keep = int(args[args.index(flag) + 1])
+        count = len(wd.build_ids())
+        return count > keep, "%d builds, keeping %d" % (count, keep)
+    if command == "clean":
+        return True, "builds would be removed"
+    return True, "nosa %s may change the workdir" % command
 
 
 def tail_file(path, lines=40):
@@ -159,12 +256,14 @@ def run(nosa, workdir, command, args=None, env=None, log=None, timeout=None, tai
         for raw in iter(proc.stdout.readline, b""):
             out.write(raw)
             line = raw.decode("utf-8", "replace").rstrip()
+            new_step = False
             if line:
                 last.append(line)
                 if STEP_RE.match(line):
                     status["step"] = line[:200]
+                    new_step = True
             now = time.time()
-            if now - last_status > 1.0:
+            if new_step or now - last_status > 1.0:
                 out.flush()
                 status["elapsed"] = round(now - started, 1)
                 write_status(status_path, status)
@@ -219,8 +318,8 @@ def execute(params, check_mode=False):
         if not needed:
             result["skipped_reason"] = reason
         elif check_mode:
-            result["changed"] = command not in READ_ONLY
-            result["msg"] = "would %s" % reason
+            result["changed"], why = predict(workdir, command, args)
+            result["msg"] = "would %s (%s)" % (reason, why)
         else:
             before = wd.fingerprint()
             if command == "init" and not os.path.isdir(workdir):
@@ -235,6 +334,8 @@ def execute(params, check_mode=False):
                 result["changed"] = True
             elif command not in READ_ONLY:
                 result["changed"] = wd.fingerprint() != before
+            if command in ("build", "build-fast"):
+                record_build_input(workdir)
         after_list = _build_list(workdir)
         if before_list != after_list:
             result["diff"] = {"before_header": "builds", "after_header": "builds",

@@ -1,6 +1,5 @@
 """Fixtures for the build units: the lab assembler's entry point run directly on the host
 (no container: the double is a POSIX sh script) and placeholder lab media."""
-import os
 import pathlib
 import stat
 

@@ -142,3 +142,25 @@ def test_prune_keeps_newest(tmp_path, nosa, config_src):
     assert res["changed"]
     assert Workdir(str(wd)).build_ids() == [ids[-1]]
     assert not (wd / "builds" / ids[0]).exists()
+
+
+def test_check_mode_predictions(tmp_path, nosa, config_src):
+    wd = tmp_path / "wd"
+    nosa_run(nosa, wd, "init", [config_src])
+    assert not nosa_run(nosa, wd, "fetch", check=True)["changed"]
+    assert nosa_run(nosa, wd, "build", check=True)["changed"]  # no build yet
+    assert not nosa_run(nosa, wd, "compress", check=True)["changed"]
+    nosa_run(nosa, wd, "build")
+    predicted = nosa_run(nosa, wd, "build", check=True)
+    assert not predicted["changed"] and "unchanged since build" in predicted["msg"]
+    assert nosa_run(nosa, wd, "build", ["metal"], check=True)["changed"]  # metal image missing
+    assert nosa_run(nosa, wd, "compress", check=True)["changed"]
+    nosa_run(nosa, wd, "compress")
+    assert not nosa_run(nosa, wd, "compress", check=True)["changed"]
+    assert nosa_run(nosa, wd, "uncompress", check=True)["changed"]
+    assert not nosa_run(nosa, wd, "prune", check=True)["changed"]
+    # a config edit makes the next build predicted (and real)
+    with open(wd / "src" / "config" / "manifest.yaml", "a") as handle:
+        handle.write("# edited\n")
+    assert nosa_run(nosa, wd, "build", check=True)["changed"]
+    assert nosa_run(nosa, wd, "build")["changed"]

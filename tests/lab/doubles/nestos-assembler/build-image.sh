@@ -1,15 +1,16 @@
 #!/bin/sh
 # Build the lab nestos-assembler image (a test double, see nosa.sh) with buildah FROM scratch:
 # busybox-static + the POSIX sh `nosa` entry point. Writes a docker-archive that the build_host
-# role loads (`podman load`), tagged localhost/nestos-assembler:lab.
-#   build-image.sh OUT.tar [STATE_DIR]
+# role loads (`podman load`), tagged TAG (default localhost/nestos-assembler:lab; the lab uses a
+# tag derived from this folder's content so that a changed double is loaded again).
+#   build-image.sh OUT.tar [STATE_DIR] [TAG]
 # Uses a private containers storage under STATE_DIR (default: dirname OUT/buildah) and
 # --isolation chroot; needs no network.
 set -eu
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 state=${2:-$(dirname "$out")/buildah}
-tag=localhost/nestos-assembler:lab
+tag=${3:-localhost/nestos-assembler:lab}
 mkdir -p "$state"
 conf=$state/storage.conf
 printf '[storage]\ndriver = "vfs"\nrunroot = "%s/run"\ngraphroot = "%s/root"\n' "$state" "$state" > "$conf"

@@ -1,9 +1,12 @@
 """Lab settings for playbooks/build.yml: the lab assembler image, private podman storage,
 the local registry, the lab media mounted into the assembler, the sample nestos-config.
 
-    python tests/lab/doubles/nestos-assembler/lab.py WORKDIR > vars.json   (used by make demo-build)
+    python tests/lab/doubles/nestos-assembler/lab.py vars WORKDIR > vars.json
+    python tests/lab/doubles/nestos-assembler/lab.py demo      (make demo-build: run build.yml,
+        print the build, write the facts to .cache/build/demo/nestos_build.json)
 Tests import it by path (the folder name has a dash).
 """
+import hashlib
 import json
 import os
 import pathlib
@@ -13,8 +16,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 TOP = HERE.parents[3]
 CACHE = pathlib.Path(os.environ.get("NESTOS_BUILD_CACHE", TOP / ".cache" / "build"))
 REGISTRY = os.environ.get("NESTOS_REGISTRY_ADDR", "127.0.0.1:5005")
-IMAGE = "localhost/nestos-assembler:lab"
-ARCHIVE = CACHE / "nestos-assembler-lab.tar"
+# the image tag follows the double's content (same as mk/build.mk computes)
+VERSION = hashlib.sha256((HERE / "nosa.sh").read_bytes() + (HERE / "build-image.sh").read_bytes()).hexdigest()[:12]
+IMAGE = "localhost/nestos-assembler:lab-%s" % VERSION
+ARCHIVE = CACHE / ("nestos-assembler-lab-%s.tar" % VERSION)
 CONFIG = HERE / "config"
 # lab media key (tests/lab/media.py paths()) -> name the double reads under /lab-media
 MEDIA_NAMES = {"qcow2": "disk.qcow2", "iso": "live.iso", "kernel": "live-kernel",
@@ -32,12 +37,17 @@ def media_paths():
     return media.paths()
 
 
-def lab_vars(workdir, media=None, config_edits=None, push=True, derive=True, fail=None, registry=REGISTRY):
+def lab_vars(workdir, media=None, config_edits=None, push=True, derive=True, fail=None, registry=REGISTRY,
+             delay=None):
     media = media if media is not None else media_paths()
     volumes = ["%s:/lab-media/%s:ro" % (media[key], name) for key, name in MEDIA_NAMES.items() if key in media]
     volumes.append("%s:/lab-config:ro" % CONFIG)
     workdir = str(workdir)
-    env = {"NOSA_LAB_FAIL": fail} if fail else {}
+    env = {}
+    if fail:
+        env["NOSA_LAB_FAIL"] = fail
+    if delay:
+        env["NOSA_LAB_DELAY"] = str(delay)
     return {
         "nestos_build_hosts": "localhost",
         "build_host_engine": "podman",
@@ -55,7 +65,7 @@ def lab_vars(workdir, media=None, config_edits=None, push=True, derive=True, fai
         "build_host_nosa_network": "none",
         "build_host_nosa_devices": [],
         "build_host_nosa_volumes": volumes,
-        "build_host_nosa_env_passthrough": ["NOSA_LAB_FAIL"],
+        "build_host_nosa_env_passthrough": ["NOSA_LAB_FAIL", "NOSA_LAB_DELAY"],
         "nestos_build_workdir": workdir,
         "nestos_build_nosa": str(CACHE / "bin" / "nosa"),
         "nestos_build_environment": env,
@@ -92,7 +102,47 @@ def default_edits():
     }
 
 
+def demo():
+    import subprocess  # pylint: disable=import-outside-toplevel
+    folder = CACHE / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    facts_file = folder / "nestos_build.json"
+    extra = lab_vars(str(folder / "nestos-build"))
+    extra["dump_path"] = str(facts_file)
+    (folder / "vars.json").write_text(json.dumps(extra, indent=2))
+    venv = TOP / ".venv" / "bin"
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(TOP / ".build" / "collections"))
+    cmd = [str(venv / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+           "-e", "ansible_python_interpreter=%s" % (venv / "python"), "-e", "@%s" % (folder / "vars.json"),
+           str(TOP / "tests" / "integration" / "build" / "dump.yml")]
+    print("$ ansible-playbook playbooks/build.yml (lab settings in %s)" % (folder / "vars.json"))
+    proc = subprocess.run(cmd, env=env, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    text = proc.stdout.decode("utf-8", "replace")
+    recap = text[text.rfind("PLAY RECAP"):] if "PLAY RECAP" in text else text[-3000:]
+    if proc.returncode != 0:
+        print(text[-6000:])
+        raise SystemExit("build.yml failed")
+    facts = json.loads(facts_file.read_text())
+    build = facts["build"]
+    print("NestOS %s (%s) built in %s" % (build["build_id"], build["arch"], build["build_dir"]))
+    for key, art in sorted(build["artifacts"].items()):
+        print("  %-15s %-62s %10d B  sha256 %s…%s" % (key, art["file"], art["size"], art["sha256"][:12],
+                                                      "  (verified)" if art["verified"] else ""))
+    if facts.get("pushed"):
+        print("pushed   %s@%s" % (facts["pushed"]["reference"], facts["pushed"]["digest"]))
+        print("         hosts rebase with: rpm-ostree rebase %s" % facts["pushed"]["rebase_ref"])
+    if facts.get("derived"):
+        print("derived  %s@%s" % (facts["derived"]["reference"], facts["derived"]["digest"]))
+    print("facts:   %s" % facts_file)
+    print(recap.strip())
+
+
 def main(argv):
+    if len(argv) > 1 and argv[1] == "demo":
+        demo()
+        return
+    if len(argv) > 1 and argv[1] == "vars":
+        argv = argv[1:]
     workdir = argv[1] if len(argv) > 1 else str(CACHE / "demo" / "nestos-build")
     print(json.dumps(lab_vars(workdir), indent=2))
 

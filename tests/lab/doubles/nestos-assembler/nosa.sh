@@ -15,7 +15,8 @@
 # files; qemu/live artifacts are COPIES of the lab media mounted read-only at /lab-media
 # (disk.qcow2, live.iso, live-kernel, live-initramfs.img, live-rootfs.img); metal/metal4k are
 # small non-bootable raw placeholders. postprocess scripts are not run. Only gzip compression.
-# Failure injection for tests: env NOSA_LAB_FAIL=<command> fails that command half-way.
+# Failure injection for tests: env NOSA_LAB_FAIL=<command> fails that command half-way;
+# NOSA_LAB_DELAY=<seconds> makes `build` take that long after its commit step (progress tests).
 # shellcheck disable=SC2154  # build fields come from sourced state files
 set -eu
 
@@ -307,6 +308,7 @@ cmd_build() {
     rm -rf "$BDIR" "tmp/rootfs"
     mkdir -p "$BDIR/.lab/images" tmp/rootfs/usr/bin tmp/rootfs/usr/lib tmp/rootfs/etc tmp/rootfs/tmp
     log "Committing rootfs for $NAME $BID"
+    [ -z "${NOSA_LAB_DELAY:-}" ] || sleep "$NOSA_LAB_DELAY"
     cp /bin/busybox tmp/rootfs/usr/bin/busybox
     for app in sh cat ls echo mkdir rm cp touch grep sed true false; do ln -s busybox "tmp/rootfs/usr/bin/$app"; done
     ln -s usr/bin tmp/rootfs/bin
