@@ -68,6 +68,9 @@ def compose(text):
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlSyntaxError("yaml: invalid UTF-8 at byte %d" % exc.start)
+    # libyaml's reader takes exact str objects only; templating engines (ansible-core 2.19's
+    # tagged strings among them) hand over str subclasses.
+    text = str.__str__(text)
     loader = _Loader(text)
     try:
         if loader.check_node():

@@ -92,3 +92,16 @@ def test_bad_ignition_dict_names_input(content):
     with pytest.raises(NestosError) as err:
         resolve_ignition(ignition_content=content)
     assert err.value.file == "ignition_content"
+
+
+class _TaggedStr(str):
+    """Stands for a templating engine's str subclass (ansible-core 2.19 tags template results)."""
+
+
+def test_translate_accepts_str_subclass():
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
+    text = _TaggedStr('variant: nestos\nversion: 1.0.0\nstorage:\n  files:\n    - path: /etc/hostname\n'
+                      '      contents:\n        inline: web1\n')
+    result = translate(text)
+    assert result.config["storage"]["files"][0]["path"] == "/etc/hostname"
+    assert result.config["storage"]["files"][0]["contents"]["source"] == "data:,web1"
