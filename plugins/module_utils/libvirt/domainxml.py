@@ -161,6 +161,13 @@ def render(mdef, pretty=True):
     elif mdef.arch == "aarch64":
         cpu = _sub(root, "cpu", mode="custom")
         _sub(cpu, "model", "cortex-a57")
+    if mdef.arch == "x86_64":
+        # Like virt-install: PIT ticks delayed (not lost) and RTC catching up, so a guest on a busy host does not
+        # fail the kernel's timer check ("IO-APIC + timer doesn't work"); no HPET.
+        clock = _sub(root, "clock", offset="utc")
+        _sub(clock, "timer", name="rtc", tickpolicy="catchup")
+        _sub(clock, "timer", name="pit", tickpolicy="delay")
+        _sub(clock, "timer", name="hpet", present="no")
     _sub(root, "on_poweroff", "destroy")
     _sub(root, "on_reboot", "restart")
     _sub(root, "on_crash", "destroy")

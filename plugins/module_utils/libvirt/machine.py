@@ -502,6 +502,7 @@ class Run(object):
                 text = _read_text(req.console_path)
                 if pattern.search(text):
                     break
+                check_console_for_panic(text, req.name, req.console_path)
                 if time.time() - start >= req.wait_timeout:
                     raise NestosError("console of %s did not show %r within %ds (log: %s)"
                                       % (req.name, req.wait_for_console, req.wait_timeout, req.console_path),
@@ -517,6 +518,17 @@ class Run(object):
         elif _is_active(dom):
             ip, source = address.find_address(self.conn, dom, mdef.interfaces)
             self.result.update(ip=ip, ip_source=source)
+
+
+PANIC_RE = re.compile(r"Kernel panic - not syncing:[^\n]*")
+
+
+def check_console_for_panic(text, name, path):
+    """Fail at once (instead of at the timeout) when the guest's kernel panicked."""
+    match = PANIC_RE.search(text)
+    if match:
+        raise NestosError("the kernel of %s panicked: %s (console log: %s)" % (name, match.group(0).strip(), path),
+                          path="wait_for_console")
 
 
 def config_digest(data):

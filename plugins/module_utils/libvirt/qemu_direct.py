@@ -30,7 +30,7 @@ import time
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write
 from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import address, domainxml, host, storage
-from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.machine import config_digest
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.machine import check_console_for_panic, config_digest
 
 AARCH64_FIRMWARE = ("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd", "/usr/share/edk2/aarch64/QEMU_EFI.fd",
                     "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/edk2/aarch64/QEMU_EFI-pflash.raw")
@@ -312,6 +312,7 @@ class QemuRun(object):
         if req.wait_for_console:
             pattern = re.compile(req.wait_for_console)
             while not pattern.search(_read_text(paths["console"])):
+                check_console_for_panic(_read_text(paths["console"]), req.name, paths["console"])
                 if time.time() - start >= req.wait_timeout:
                     raise NestosError("console of %s did not show %r within %ds (log: %s)" % (
                         req.name, req.wait_for_console, req.wait_timeout, paths["console"]), path="wait_for_console")

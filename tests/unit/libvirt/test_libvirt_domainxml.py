@@ -101,3 +101,10 @@ def test_derived_macs_are_stable_local_and_distinct():
     assert re.match(r"^52:54:00(:[0-9a-f]{2}){3}$", mac)
     others = {domainxml.derive_mac("nestos-01", 1), domainxml.derive_mac("nestos-02", 0)}
     assert mac not in others and len(others) == 2
+
+
+def test_x86_clock_like_virt_install():
+    clock = ET.fromstring(domainxml.render(sample())).find("clock")
+    assert {t.get("name"): (t.get("tickpolicy"), t.get("present")) for t in clock.findall("timer")} == {
+        "rtc": ("catchup", None), "pit": ("delay", None), "hpet": (None, "no")}
+    assert ET.fromstring(domainxml.render(sample(arch="aarch64"))).find("clock") is None

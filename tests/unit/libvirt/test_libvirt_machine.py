@@ -247,3 +247,12 @@ def test_parameter_errors_name_the_field(conn, base, workdir, kw, path):
     with pytest.raises(NestosError) as err:
         machine.ensure(request(name, base, workdir, **args), conn=conn)
     assert err.value.path == path
+
+
+def test_console_wait_stops_at_a_kernel_panic(conn, base, workdir):
+    log = workdir / "m-panic.log"
+    log.write_text("[    0.05] ---[ end Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug\n")
+    with pytest.raises(NestosError, match="panicked: Kernel panic - not syncing: IO-APIC") as err:
+        machine.ensure(request("m-panic", base, workdir, console_log=str(log), wait_for_console="login:",
+                               wait_timeout=60), conn=conn)
+    assert err.value.path == "wait_for_console"
