@@ -72,6 +72,8 @@ class BootReport(dict):
                        (appended/embedded initrd) and in the written root
     initrd_config      bytes of /config.ign found in the initramfs, or None
     stamps             {"nestos-live-initramfs": build id, "nestos-live-rootfs": ...}
+    network            {"interface", "address"} when the guest configured its NIC (only
+                       when Ignition needed the network), else None
     bookkeeping        entries for /etc/.pwd.lock, *- backups, /etc/.ignition-result.json
     console            the raw console text
     """
@@ -167,7 +169,7 @@ def _group(text):
 def parse_console(text):
     """BootReport from console text holding a report (the last one if several)."""
     entries, contents, before, stamps, initrd = [], {}, {}, {}, {}
-    head = {"K": "", "O": "", "S": "", "P": "", "U": "none", "L": ""}
+    head = {"K": "", "O": "", "S": "", "P": "", "U": "none", "L": "", "N": ""}
     for line in _report_lines(text):
         if len(line) < 1 or line[1:2] not in (" ", ""):
             continue
@@ -223,7 +225,7 @@ def parse_console(text):
     report = BootReport(
         cmdline=_b64(head["K"]).decode("utf-8", "replace").strip(),
         ignition=ignition, files=files, dirs=dirs, links=links, bookkeeping=book,
-        stamps=stamps, console=text,
+        stamps=stamps, console=text, network=_network(head["N"]),
         initrd_config=initrd.get("/config.ign"),
     )
     report.update(_accounts(files, before))
@@ -238,6 +240,16 @@ def parse_console(text):
                     if p.startswith("/etc/nestos-firstboot-network/")})
     report["firstboot_network"] = network
     return report
+
+
+def _network(line):
+    """{"interface", "address"} when the guest brought its network up (DHCP), else None;
+    address None when no DHCP server answered."""
+    parts = line.split()
+    if len(parts) != 2:
+        return None
+    return {"interface": None if parts[0] == "-" else parts[0],
+            "address": None if parts[1] == "-" else parts[1]}
 
 
 def _text(entry):

@@ -227,6 +227,7 @@ def test_config_url_over_user_networking(lab):
     assert report.succeeded, report.ignition["messages"]
     assert server.requests == ["/config.ign"]
     assert report.ignition["stages"] == {"fetch-offline": 0, "fetch": 0, "files": 0}
+    assert report.network == {"interface": "eth0", "address": "10.0.2.15/24"}  # qemu user-mode DHCP
     assert report.file("/etc/fetched")["sha256"] == sha("net\n")
 
 

@@ -33,6 +33,7 @@ def console(outcome="success"):
         "S fetch-offline:0 files:1",
         "P qemu",
         "U initrd",
+        "N eth0 192.168.122.5/24",
         "M nestos-live-initramfs " + b64("lab.1234\n"),
         "C " + b64("{}") + " initrd:/config.ign",
         "C " + b64("[connection]\n") + " initrd:/etc/nestos-firstboot-network/eth0.nmconnection",
@@ -100,6 +101,7 @@ def test_parse_console_reads_every_section():
     assert report.firstboot_network == {"eth0.nmconnection": "[connection]\n"}
     assert report.initrd_config == b"{}"
     assert report.stamps == {"nestos-live-initramfs": "lab.1234"}
+    assert report.network == {"interface": "eth0", "address": "192.168.122.5/24"}
     assert "nest" in report.summary()
 
 
