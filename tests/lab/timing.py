@@ -1,7 +1,9 @@
-"""Boot each lab medium once and print wall times (`make lab-timing`): PXE (PVH kernel),
+"""Boot each lab medium once and print wall and qemu CPU times (CPU time hardly depends on
+the load of other jobs; wall time does) (`make lab-timing`): PXE (PVH kernel),
 disk through SeaBIOS + syslinux with an fw_cfg config, ISO through SeaBIOS + isolinux."""
 import json
 import os
+import resource
 import sys
 import time
 
@@ -27,8 +29,12 @@ def main():
     failed = 0
     for name, boot in runs:
         started = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         report = boot()
-        print("  boot %-28s %5.1f s  Ignition %s" % (name, time.monotonic() - started, report.ignition["outcome"]))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        print("  boot %-28s %5.1f s wall, %4.1f s qemu CPU  Ignition %s" % (
+            name, time.monotonic() - started, cpu, report.ignition["outcome"]))
         failed += not report.succeeded
     load = os.getloadavg()[0]
     print("  (load average %.1f on %d CPUs while measuring)" % (load, os.cpu_count()))
