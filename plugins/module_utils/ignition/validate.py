@@ -371,7 +371,9 @@ def _decode_into(types, kind, target, old, new):
             return _last_wins(new)
         base = old if isinstance(old, dict) else {}
         _fields, index = types[target]
-        out = dict((k, v) for k, v in base.items() if k in index)
+        # fields only earlier occurrences set keep their values, but Ignition's position tree
+        # (the last occurrence) does not have them: no unknown-key warnings from inside them
+        out = dict((k, known_only(types, index[k][0], index[k][1], v)) for k, v in base.items() if k in index)
         for k, v in new.items():
             spec = index.get(k)
             if spec is None:
