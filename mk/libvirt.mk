@@ -17,3 +17,16 @@ libvirt-daemon: | $(APT_STAMP)
 
 libvirt-daemon-stop:
 	@bash $(LIBVIRT_DAEMON) stop
+
+DEMO_TARGETS += demo-libvirt
+BENCH_TARGETS += bench-libvirt
+.PHONY: demo-libvirt bench-libvirt
+
+# Deploy one lab machine with playbooks/deploy.yml and show what Ignition applied (from its console).
+demo-libvirt: setup libvirt-daemon
+	@ip netns exec $(LIBVIRT_NETNS) $(VPY) -m tests.lab.libvirt.demo
+
+# deploy.yml vs a virt-install shell loop, 4 machines to "Ignition done", and the idempotent re-run
+# (NESTOS_BENCH_LIBVIRT_MACHINES=N for more).
+bench-libvirt: setup libvirt-daemon
+	@ip netns exec $(LIBVIRT_NETNS) $(VPY) -m benchmarks.libvirt.bench_deploy

@@ -46,6 +46,16 @@ start() {
   if ! alive "$LIBVIRTD_PID"; then
     in_ns libvirtd -d -p "$LIBVIRTD_PID"
   fi
+  # A libvirtd started some other way (e.g. by a package's init script) would put the NAT network in the
+  # host namespace: refuse to use it.
+  for pidfile in "$VIRTLOGD_PID" "$LIBVIRTD_PID"; do
+    where=$(ip netns identify "$(cat "$pidfile")")
+    if [ "$where" != "$NETNS" ]; then
+      echo "$(basename "$pidfile" .pid) (pid $(cat "$pidfile")) runs outside the network namespace $NETNS;" \
+        "stop it, then run this again" >&2
+      exit 1
+    fi
+  done
   for _ in $(seq 1 120); do
     [ -S "$SOCK" ] && answers && break
     sleep 0.5
@@ -57,7 +67,8 @@ start() {
     virsh -q -c "$URI" net-define /etc/libvirt/qemu/networks/default.xml >/dev/null 2>&1 || \
       virsh -q -c "$URI" net-define /usr/share/libvirt/networks/default.xml >/dev/null
   fi
-  if ! virsh -q -c "$URI" net-info default | grep -Eq '^Active: +yes'; then
+  info=$(virsh -q -c "$URI" net-info default)
+  if ! grep -Eq '^Active: +yes' <<<"$info"; then
     virsh -q -c "$URI" net-start default >/dev/null
   fi
   echo "libvirt lab: libvirtd pid $(cat "$LIBVIRTD_PID") in netns $NETNS, network default active"
