@@ -154,18 +154,43 @@ def remote_labels(tools, dest, authfile=None, creds=None, tls_verify=True):
         return None
 
 
+def config_digest(tools, ref, authfile=None, creds=None, tls_verify=True):
+    """Digest of the image config blob behind ``ref`` (any skopeo transport), or None.
+
+    The config (with the layers' uncompressed diff_ids) survives the layer compression a
+    push applies, so equal config digests mean the same image content.
+    """
+    cmd = ["skopeo", "inspect", "--raw"]
+    if ref.startswith("docker://"):
+        cmd += _auth_args("", authfile, creds, tls_verify)
+    rc, out, _err = tools.run(cmd + [ref], check=False)
+    if rc != 0:
+        return None
+    try:
+        manifest = json.loads(out)
+    except ValueError:
+        return None
+    digest = (manifest.get("config") or {}).get("digest") if isinstance(manifest, dict) else None
+    return digest if digest and DIGEST_RE.match(digest) else None
+
+
 def push(tools, src, dest, src_transport="oci-archive", authfile=None, creds=None, tls_verify=True,
          known_digest=None, check_mode=False, manifest_format=None, force=False):
     """Copy ``src`` to ``dest`` with skopeo; returns (changed, digest).
 
-    Idempotent for registries: when ``known_digest`` (recorded at the last push of this
-    build) is what the registry serves under ``dest``, nothing is copied.
+    Idempotent: when ``known_digest`` (recorded at the last push of this build) is what the
+    registry serves under ``dest``, or when ``dest`` holds an image with the same config
+    blob as ``src``, nothing is copied.
     """
     if src_transport == "oci-archive" and not os.path.isfile(src):
         raise NestosError("OCI archive not found; build first", file=src)
     current = remote_digest(tools, dest, authfile, creds, tls_verify)
     if not force and known_digest and current == known_digest:
         return False, current
+    if not force and (current or not dest.startswith("docker://")):
+        there = config_digest(tools, dest, authfile, creds, tls_verify)
+        if there and there == config_digest(tools, "%s:%s" % (src_transport, src)):
+            return False, current or _local_digest(tools, dest)
     if check_mode:
         return True, current
     tmp = tempfile.mkdtemp(prefix="nestos-push-")
@@ -188,6 +213,14 @@ def push(tools, src, dest, src_transport="oci-archive", authfile=None, creds=Non
     if not DIGEST_RE.match(digest):
         raise NestosError("skopeo reported no valid digest (%r)" % digest)
     return True, digest
+
+
+def _local_digest(tools, ref):
+    """Manifest digest of a non-registry destination (dir:, docker-archive:, containers-storage:)."""
+    rc, out, _err = tools.run(["skopeo", "inspect", "--raw", ref], check=False)
+    if rc != 0:
+        return None
+    return "sha256:" + hashlib.sha256(out.encode("utf-8")).hexdigest()
 
 
 def record_push(meta_path, image, digest, key="base-oscontainer", check_mode=False):

@@ -107,3 +107,26 @@ def test_base_image_and_input_hash(tmp_path):
     h1 = oci.derive_inputs_hash("FROM a\n", "sha256:1", {}, str(ctx))
     (ctx / "f").write_text("2")
     assert h1 != oci.derive_inputs_hash("FROM a\n", "sha256:1", {}, str(ctx))
+
+
+class SameConfig(Recorder):
+    """The registry holds an image whose config blob equals the archive's (pushed before, recompressed)."""
+
+    def __call__(self, cmd, check, stdin):
+        if cmd[:3] == ["skopeo", "inspect", "--raw"]:
+            self.calls.append(cmd)
+            return 0, json.dumps({"schemaVersion": 2, "config": {"digest": "sha256:" + "e" * 64}}), ""
+        return Recorder.__call__(self, cmd, check, stdin)
+
+
+def test_push_skips_when_registry_has_same_image_content(tmp_path):
+    archive = tmp_path / "a.ociarchive"
+    archive.write_bytes(b"x")
+    remote = "sha256:" + "d" * 64
+    rec = SameConfig(remote)
+    assert oci.push(oci.Tools(runner=rec), str(archive), "docker://r/n:t") == (False, remote)
+    assert not [c for c in rec.calls if c[1] == "copy"]
+    inspected = [c[-1] for c in rec.calls if c[:3] == ["skopeo", "inspect", "--raw"]]
+    assert inspected == ["docker://r/n:t", "oci-archive:%s" % archive]
+    # force copies anyway
+    assert oci.push(oci.Tools(runner=SameConfig(remote)), str(archive), "docker://r/n:t", force=True)[0]
