@@ -3,6 +3,7 @@ rpm-ostree/systemctl/reboot) and a helper that runs real ansible-playbook agains
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -38,7 +39,7 @@ def run_playbook(fleet, playbook, extra_vars=None, args=(), forks=10, timeout=60
     if limit:
         cmd += ["--limit", limit]
     cmd += list(args)
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
                           env=ansible_env(), timeout=timeout, cwd=str(TOP))
 
 
@@ -62,14 +63,16 @@ def make_fleet():
     fleets = []
 
     def _make(name, count, base_port=None, reboot_delay=0.5, images=()):
-        f = Fleet(name, count, base_port=base_port, reboot_delay=reboot_delay)
+        # one folder per test session: parallel sessions on the machine do not share hosts
+        f = Fleet("%s-%d" % (name, os.getpid()), count, base_port=base_port, reboot_delay=reboot_delay)
         for tag in images:
             f.add_image(tag)
         f.create()
-        f.start()
+        f.start(owner_pid=os.getpid())
         fleets.append(f)
         return f
 
     yield _make
     for f in fleets:
         f.stop()
+        shutil.rmtree(f.dir, ignore_errors=True)

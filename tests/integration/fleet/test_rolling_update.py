@@ -148,6 +148,23 @@ def test_rollback_fleet_and_rerun(make_fleet):
     assert all(v["changed"] == 0 for v in recap(r.stdout).values()), recap(r.stdout)
 
 
+def test_upgrade_follows_the_tag(make_fleet):
+    fleet = make_fleet("rollupg", 2, images=[TAG])
+    _rebase_by_hand(fleet)
+    old = fleet.hosts[0].deployment()["digest"]
+    new = fleet.add_image(TAG, version="22.03-LTS-SP4.20240915.0")  # the tag moves to a new digest
+    assert new != old
+    r = run_playbook(fleet, PB / "upgrade.yml", dict(FAST, nestos_serial=[1, "100%"]))
+    assert r.returncode == 0, r.stdout[-4000:]
+    for x in fleet.hosts:
+        d = x.deployment()
+        assert d["ref"] == NEW and d["digest"] == new and d["version"] == "22.03-LTS-SP4.20240915.0"
+        assert not staged(x) and len(x.boots()) == 2
+    assert "sha256:%s" % new[7:19] in r.stdout  # the report shows the new digest
+    r = run_playbook(fleet, PB / "upgrade.yml", dict(FAST, nestos_serial=[1, "100%"]))
+    assert r.returncode == 0 and all(v["changed"] == 0 for v in recap(r.stdout).values()), r.stdout[-3000:]
+
+
 def test_packages_and_kargs_idempotent(make_fleet, tmp_path):
     fleet = make_fleet("rollpkg", 2)
     ev = dict(FAST, os_update_action="none", os_update_packages=["htop", "tmux"],

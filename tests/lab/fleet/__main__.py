@@ -20,7 +20,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     try:
         if a.action == "template":
-            tpl, _ = build_template()
+            tpl = build_template()[0]
             ensure_keys()
             print(tpl)
             return 0

@@ -22,7 +22,7 @@ def playbook(fleet, name, extra, limit=None):
     print("$ ansible-playbook -i %s playbooks/%s%s -e '%s'" % (fleet.inventory, name,
           " --limit " + limit if limit else "", json.dumps(extra)), flush=True)
     t0 = time.time()
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, check=False)
     log = fleet.dir / ("%s.log" % name)
     log.write_text(r.stdout)
     # the last report the playbook printed, and its recap
@@ -53,8 +53,8 @@ def main():
         print("booted deployments now (from the hosts' rpm-ostree state):")
         for h in fleet.hosts:
             d = h.deployment()
-            print("  %-10s %-9s %s (%s), boots: %d" % (h.name, "container" if d["ref"] else "classic",
-                                                      d["ref"] or d["origin"], d["version"], len(h.boots())))
+            kind = "container" if d["ref"] else "classic"
+            print("  %-10s %-9s %s (%s), boots: %d" % (h.name, kind, d["ref"] or d["origin"], d["version"], len(h.boots())))
         return 0 if rc1 == 0 and rc2 == 0 else 1
     finally:
         fleet.stop()

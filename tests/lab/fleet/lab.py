@@ -16,6 +16,7 @@ A supervisor process (tests/lab/fleet/supervisor.py) owns the sshd processes and
 "reboots" that the doubles request. Use :class:`Fleet` from tests, ``python -m tests.lab.fleet``
 from a shell or make.
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -85,12 +86,12 @@ def image_ref(tag):
 
 # --------------------------------------------------------------------------------------------
 def _run(cmd, **kw):
-    kw.setdefault("check", True)
+    kw.setdefault("check", True)  # pylint: disable=subprocess-run-check
     kw.setdefault("stdout", subprocess.PIPE)
     kw.setdefault("stderr", subprocess.PIPE)
     kw.setdefault("text", True)
     try:
-        return subprocess.run(cmd, **kw)
+        return subprocess.run(cmd, **kw)  # pylint: disable=subprocess-run-check
     except subprocess.CalledProcessError as e:
         raise LabError("%s failed (rc %s): %s" % (" ".join(cmd), e.returncode, (e.stderr or "").strip()))
 
@@ -152,8 +153,18 @@ def build_template():
     tpl = FLEET_CACHE / ("template-" + fp)
     if (tpl / ".complete").exists():
         return tpl, pw
+    FLEET_CACHE.mkdir(parents=True, exist_ok=True)
+    with open(FLEET_CACHE / ".template.lock", "w") as lock:  # several test sessions may start at once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (tpl / ".complete").exists():
+            return tpl, pw
+        return _build_template(tpl, fp, pw)
+
+
+def _build_template(tpl, fp, pw):
     for old in FLEET_CACHE.glob("template-*"):
-        shutil.rmtree(old, ignore_errors=True)
+        if old.name != tpl.name:  # hosts made from an old template are hard-link copies: safe to drop
+            shutil.rmtree(old, ignore_errors=True)
     tmp = FLEET_CACHE / ("template-" + fp + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -466,7 +477,8 @@ class Fleet:
     def add_image(self, tag, version=None, signed=False, stream=DEFAULT_STREAM):
         """Publish REGISTRY:tag (or move the tag to a new digest). Returns the digest."""
         version = version or tag.rsplit("-", 1)[0]
-        digest = digest_of("%s %s %d" % (tag, version, len(self.images)))
+        self._pushes = getattr(self, "_pushes", 0) + 1
+        digest = digest_of("%s %s %d" % (tag, version, self._pushes))
         self.images["%s:%s" % (REGISTRY, tag)] = (digest, version, stream, "signed" if signed else "")
         self._publish_images()
         return digest
@@ -544,7 +556,7 @@ class Fleet:
         try:
             pid = int(sup.read_text().strip())
             os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
+            for _attempt in range(100):
                 os.kill(pid, 0)
                 with open("/proc/%d/stat" % pid) as f:
                     if f.read().rsplit(")", 1)[1].split()[0] == "Z":
@@ -592,7 +604,7 @@ class Fleet:
             ["ssh", "-p", str(host.port), "-i", str(self.keys / "id_ed25519"), "-o", "BatchMode=yes",
              "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
              "%s@127.0.0.1" % LAB_USER, command],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, check=False)
 
     def wait_all_up(self, timeout=30):
         deadline = time.time() + timeout
