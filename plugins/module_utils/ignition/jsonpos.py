@@ -241,6 +241,21 @@ def loads(text):
                 return val, i + len(word)
         _syntax_error(text, i, "looking for beginning of value")
 
+    def _unterminated_string_message(k):
+        while k < n:
+            if text[k] != "\\":
+                k += 1
+                continue
+            if k + 1 >= n:
+                return "invalid character ' ' in string escape code"
+            if text[k + 1] == "u":
+                if n - (k + 2) < 4:
+                    return "invalid character ' ' in \\u hexadecimal character escape"
+                k += 6
+            else:
+                k += 2
+        return "unexpected end of JSON input"
+
     def _string(i):
         # i points at the opening quote
         try:
@@ -248,14 +263,15 @@ def loads(text):
         except ValueError as e:
             off = getattr(e, "pos", i)
             if off >= n or "Unterminated string" in str(e):
-                raise JSONSyntaxError("unexpected end of JSON input", n)
+                # Go's scanner feeds a space at the end: inside an escape that is an error
+                raise JSONSyntaxError(_unterminated_string_message(i + 1), n)
             c = text[off] if off < n else ""
             if "uXXXX" in str(e):
                 j = off + 2
                 while j < n and j < off + 6 and text[j] in "0123456789abcdefABCDEF":
                     j += 1
                 if j >= n:
-                    raise JSONSyntaxError("unexpected end of JSON input", n)
+                    raise JSONSyntaxError("invalid character ' ' in \\u hexadecimal character escape", n)
                 raise JSONSyntaxError("invalid character %s in \\u hexadecimal character escape" % _quote_char(text[j]), j)
             if "Invalid control character" in str(e):
                 raise JSONSyntaxError("invalid character %s in string literal" % _quote_char(c), off)
