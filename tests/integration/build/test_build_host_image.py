@@ -38,6 +38,8 @@ def host_vars(tmp_path, **more):
         "build_host_install_engine": False,
         "build_host_disk_path": str(tmp_path),
         "build_host_min_disk_gb": 1,
+        "build_host_require_kvm": False,
+        "build_host_require_fuse": False,
         "build_host_config_dir": str(tmp_path / "etc"),
         "build_host_podman_storage": {"driver": "vfs", "graphroot": str(tmp_path / "storage" / "root"),
                                       "runroot": str(tmp_path / "storage" / "run")},

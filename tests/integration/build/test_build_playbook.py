@@ -213,6 +213,8 @@ def test_host_missing_requirements_fails_before_installing(lab_ready, tmp_path):
     extra.update({"build_host_min_disk_gb": 10 ** 9, "build_host_supported_arches": ["aarch64"]
                   if os.uname().machine == "x86_64" else ["x86_64"],
                   "build_host_install_engine": True,
+                  "build_host_require_kvm": True,
+                  "build_host_kvm_device": str(tmp_path / "no-kvm"),
                   "build_host_config_dir": str(tmp_path / "etc"),
                   "build_host_nosa_path": str(tmp_path / "bin" / "nosa"),
                   "dump_path": str(tmp_path / "facts.json")})
@@ -220,6 +222,7 @@ def test_host_missing_requirements_fails_before_installing(lab_ready, tmp_path):
     assert rc != 0
     assert "This host cannot build NestOS (nothing was installed)" in out
     assert "is not supported (NestOS builds" in out and "a build needs 1000000000 GB" in out
+    assert "%s is missing: enable virtualization" % (tmp_path / "no-kvm") in out
     # nothing after the check ran: no engine install, no configuration, no wrapper, no workdir
     assert "Install the container engine" not in out
     assert not (tmp_path / "etc").exists() and not (tmp_path / "bin").exists()

@@ -54,6 +54,9 @@ def lab_vars(workdir, media=None, config_edits=None, push=True, derive=True, fai
         "build_host_install_engine": False,
         "build_host_disk_path": os.path.dirname(workdir),
         "build_host_min_disk_gb": 2,
+        # the lab assembler needs neither KVM nor FUSE (no supermin VM, no rpm-ostree)
+        "build_host_require_kvm": False,
+        "build_host_require_fuse": False,
         "build_host_config_dir": str(CACHE / "etc"),
         "build_host_podman_storage": {"driver": "vfs", "graphroot": str(CACHE / "containers" / "root"),
                                       "runroot": str(CACHE / "containers" / "run")},
