@@ -12,7 +12,6 @@ Results: printed and written to $NESTOS_LAB_CACHE/../bench/fleet.json.
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,8 +84,7 @@ def commands_per_rebase(playbook, extra=None):
         return {"ssh_sessions": h.sshd_sessions(), "host_tool_calls": len(calls),
                 "mutating_calls": sum(1 for c in calls if c.split()[1] in ("rebase", "stop", "start", "reboot"))}
     finally:
-        fleet.stop()
-        shutil.rmtree(fleet.dir, ignore_errors=True)
+        fleet.remove()
 
 
 def wall_time(n, forks=25):
@@ -101,8 +99,7 @@ def wall_time(n, forks=25):
         return {"hosts": n, "forks": forks, "seconds": round(secs, 1), "seconds_per_host": round(secs / n, 2),
                 "ssh_sessions_per_host": round(sessions / n, 1)}
     finally:
-        fleet.stop()
-        shutil.rmtree(fleet.dir, ignore_errors=True)
+        fleet.remove()
 
 
 def main():

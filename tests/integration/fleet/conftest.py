@@ -3,7 +3,6 @@ rpm-ostree/systemctl/reboot) and a helper that runs real ansible-playbook agains
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 
@@ -74,5 +73,4 @@ def make_fleet():
 
     yield _make
     for f in fleets:
-        f.stop()
-        shutil.rmtree(f.dir, ignore_errors=True)
+        f.remove()

@@ -567,6 +567,15 @@ class Fleet:
         if sup.exists():
             sup.unlink()
 
+    def remove(self):
+        """Stop the fleet and delete its folder (hosts, logs)."""
+        self.stop()
+        for _attempt in range(20):
+            shutil.rmtree(self.dir, ignore_errors=True)
+            if not self.dir.exists():
+                return
+            time.sleep(0.2)  # a dying sshd may still be writing its log
+
     def revive(self, host):
         """Bring back a host left down by the reboot-hang fault (the fault is cleared)."""
         host.clear_fault("reboot-hang")
