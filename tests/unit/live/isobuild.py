@@ -87,7 +87,7 @@ def build_iso(dest, workdir, volid="nestos-22.03.20240903.0", flavour="nestos", 
     for name, data in (("vmlinuz", kernel), ("initrd.img", initramfs), ("rootfs.img", rootfs)):
         path = os.path.join(tree, "images", "pxeboot", name)
         if isinstance(data, str):
-            os.symlink(os.path.abspath(data), path) if False else shutil.copyfile(data, path)
+            shutil.copyfile(data, path)
         else:
             with open(path, "wb") as handle:
                 handle.write(data)

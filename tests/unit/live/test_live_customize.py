@@ -21,7 +21,8 @@ DEST2 = b'{"ignition":{"version":"3.2.0"}}'
 LIVE = b'{"ignition":{"version":"3.3.0"},"passwd":{"users":[{"name":"core","sshAuthorizedKeys":["ssh-ed25519 A"]}]}}'
 
 
-def build(opts, features=FEATURES, flavour="nestos", kind="iso"):
+def build(opts, features=None, flavour="nestos", kind="iso"):
+    features = FEATURES if features is None else features
     initrd, messages = build_customization(opts, features, Flavour(flavour), kind)
     cfg = json.loads(initrd.get("config.ign")) if initrd.get("config.ign") else None
     return initrd, messages, cfg
@@ -40,7 +41,7 @@ def test_dest_device_and_ignition():
     assert list(files) == ["/etc/nestos/dest.ign", "/etc/nestos/installer.d/0000-customize.yaml"]
     dest, mode = files["/etc/nestos/dest.ign"]
     assert mode == 0o600 and json.loads(dest) == json.loads(DEST) and dest.endswith(b"\n")
-    text, _ = files["/etc/nestos/installer.d/0000-customize.yaml"]
+    text, _mode = files["/etc/nestos/installer.d/0000-customize.yaml"]
     assert text.decode() == ("ignition-file: /etc/nestos/dest.ign\nconsole:\n- ttyS0,115200n8\nappend-karg:\n"
                              "- foo=bar\ndelete-karg:\n- baz\ndest-device: /dev/sda\n")
     assert messages == ["Boot media will automatically install to /dev/sda without confirmation."]
@@ -49,8 +50,8 @@ def test_dest_device_and_ignition():
 
 
 def test_two_dest_configs_and_ca_make_a_wrapper():
-    _, _, cfg = build({"dest_ignition": [("a.ign", DEST), ("b.ign", DEST2)], "ignition_ca": [("ca.pem", b"CA")],
-                       "dest_device": "/dev/vda"})
+    _initrd, _messages, cfg = build({"dest_ignition": [("a.ign", DEST), ("b.ign", DEST2)],
+                                     "ignition_ca": [("ca.pem", b"CA")], "dest_device": "/dev/vda"})
     dest = json.loads(files_of(cfg)["/etc/nestos/dest.ign"][0])
     assert dest["ignition"]["version"] == "3.3.0"
     assert [json.loads(decode_resource(r)) for r in dest["ignition"]["config"]["merge"]] == [
@@ -61,7 +62,7 @@ def test_two_dest_configs_and_ca_make_a_wrapper():
 
 
 def test_hooks_installer_configs_and_order():
-    _, messages, cfg = build({
+    _initrd, messages, cfg = build({
         "installer_config": [("install-1.conf", b"append-karg: [a]\n"), ("install-2.conf", b"copy-network: true\n")],
         "pre_install": [("/x/pre-1", b"#!/bin/sh\necho pre\n")],
         "post_install": [("post-1", b"#!/bin/sh\necho post\n")],
@@ -117,13 +118,13 @@ def test_duplicates_and_bad_inputs():
 
 
 def test_generated_yaml_parses_back():
-    _, _, cfg = build({"dest_device": "/dev/disk/by-id/x", "dest_karg_append": ["a=b c", "true", "1"]})
+    _initrd, _messages, cfg = build({"dest_device": "/dev/disk/by-id/x", "dest_karg_append": ["a=b c", "true", "1"]})
     text = files_of(cfg)["/etc/nestos/installer.d/0000-customize.yaml"][0]
     assert yaml.safe_load(text) == {"append-karg": ["a=b c", "true", "1"], "dest-device": "/dev/disk/by-id/x"}
 
 
 def test_customize_is_deterministic_and_idempotent(nestos_iso):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     opts = {"dest_ignition": [("dest.ign", DEST)], "dest_device": "/dev/sda", "live_ignition": [("l", LIVE)]}
     with api.open_iso(str(path)) as iso:
         plan = api.plan_customize(iso, opts, live_karg_append=["console=ttyS0"])
@@ -137,7 +138,8 @@ def test_customize_is_deterministic_and_idempotent(nestos_iso):
 # ------------------------------------------------------------------- PXE
 
 
-def live_initramfs(tmp_path, flavour="nestos", features=FEATURES, extra=None):
+def live_initramfs(tmp_path, flavour="nestos", features=None, extra=None):
+    features = FEATURES if features is None else features
     stamp = "etc/%s-live-initramfs" % flavour
     members = {stamp: b"22.03.20240903.0\n", "usr/bin/init": b"\x7fELF", "etc/%s/features.json" % flavour:
                json.dumps(features).encode()}
@@ -164,7 +166,7 @@ def test_pxe_customize_appends(tmp_path):
     src = live_initramfs(tmp_path)
     orig = sha256(str(src))
     info, appended, messages, initrd = api.plan_pxe_customize(str(src), {"live_ignition": [("l", LIVE)],
-                                                                        "dest_device": "/dev/sda"})
+                                                                         "dest_device": "/dev/sda"})
     out = tmp_path / "custom.img"
     api.write_pxe_customized(str(src), appended, output=str(out))
     data = out.read_bytes()

@@ -40,11 +40,11 @@ def test_directories_emitted_like_upstream():
         pos += 110 + namesize
         pos += (4 - pos % 4) % 4
         pos += size + (4 - size % 4) % 4
-    assert [(d, n) for d, n, _ in entries] == [
+    assert [(d, n) for d, n, _ino in entries] == [
         (True, "a"), (True, "a/b"), (True, "a/b/c"), (True, "a/b/c/d"), (True, "a/b/c/d/e"), (False, "a/b/c/d/e/f"),
         (True, "c"), (True, "c/a"), (True, "c/a/b"), (True, "c/a/b/d"), (False, "c/a/b/d/f"), (True, "c/a/c"),
         (False, "c/a/c/f"), (False, "c/f"), (False, "c/g"), (False, "d")]
-    assert [i for _, _, i in entries] == list(range(16))
+    assert [i for _isdir, _name, i in entries] == list(range(16))
 
 
 def test_xz_is_crc32_and_identical_to_xz_cli():

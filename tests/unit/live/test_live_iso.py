@@ -1,8 +1,6 @@
 import io
 import json
-import lzma
 import os
-import shutil
 
 import pytest
 
@@ -40,7 +38,7 @@ def test_nestos_layout_found(nestos_iso):
 
 
 def test_embed_three_modes_identical_and_remove_restores_hash(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     with api.open_iso(str(path)) as iso:
         plan = api.plan_ignition_embed(iso, CONFIG)
@@ -64,11 +62,11 @@ def test_embed_three_modes_identical_and_remove_restores_hash(nestos_iso, tmp_pa
 
 
 def test_in_place_writes_only_changed_regions(nestos_iso):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     with api.open_iso(str(path)) as iso:
         plan = api.plan_kargs_modify(iso, append=["quiet"])
         ign_off = iso.ign_offset
-    assert len(plan.regions) == 2 and all(off != ign_off for off, _ in plan.regions)
+    assert len(plan.regions) == 2 and all(off != ign_off for off, _data in plan.regions)
 
 
 def test_kargs_modify_reset_and_boundary(nestos_iso):
@@ -93,7 +91,7 @@ def test_kargs_modify_reset_and_boundary(nestos_iso):
 
 
 def test_mismatched_kargs_areas_detected(nestos_iso):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     with LiveIso(str(path)) as iso:
         second = iso.kargs_areas.regions[1].offset
     with open(str(path), "r+b") as handle:
@@ -104,7 +102,7 @@ def test_mismatched_kargs_areas_detected(nestos_iso):
 
 
 def test_config_too_large(nestos_iso):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     big = json.dumps({"ignition": {"version": "3.3.0"},
                       "x": __import__("base64").b64encode(os.urandom(300 * 1024)).decode()}).encode()
@@ -149,7 +147,7 @@ def test_flavour_expectations(nestos_iso, coreos_iso):
 
 
 def test_customized_without_force_refused(nestos_iso):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     with api.open_iso(str(path)) as iso:
         api.apply_plan(api.plan_ignition_embed(iso, CONFIG))
     orig = sha256(str(path))
@@ -162,7 +160,7 @@ def test_customized_without_force_refused(nestos_iso):
 
 
 def test_output_folder_missing_or_readonly(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     with api.open_iso(str(path)) as iso:
         plan = api.plan_ignition_embed(iso, CONFIG)
@@ -182,7 +180,7 @@ def test_output_folder_missing_or_readonly(nestos_iso, tmp_path):
 
 
 def test_reset_restores_everything(nestos_iso):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     with api.open_iso(str(path)) as iso:
         plan = api.plan_customize(iso, {"network_keyfile": [("eth0.nmconnection", b"[c]\n")],
@@ -197,7 +195,7 @@ def test_reset_restores_everything(nestos_iso):
 
 
 def test_network_embed_and_remove(nestos_iso):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     with api.open_iso(str(path)) as iso:
         api.apply_plan(api.plan_network_embed(iso, [("/a/eth0.nmconnection", b"[c]\n")]))
@@ -261,7 +259,7 @@ def test_extract_pxe(tmp_path):
 
 def test_stream_to_file_and_pipe_uses_kernel_copy_and_matches(nestos_iso, tmp_path):
     import subprocess
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     with api.open_iso(str(path)) as iso:
         plan = api.plan_ignition_embed(iso, CONFIG)
     via_file = tmp_path / "stream-file.iso"

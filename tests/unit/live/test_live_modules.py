@@ -1,8 +1,6 @@
 import json
 import os
 
-import pytest
-
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 from tests.unit.live.conftest import sha256
 from tests.unit.live.isobuild import build_iso
@@ -14,7 +12,7 @@ BUTANE = "variant: nestos\nversion: 1.0.0\npasswd:\n  users:\n    - name: core\n
 
 
 def test_iso_ignition_check_apply_idempotent_diff(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     res = run_module("iso_ignition", {"src": str(path), "ignition_content": IGN}, check=True, diff=True)
     assert res["changed"] is True and sha256(str(path)) == orig  # check mode predicts, writes nothing
@@ -33,7 +31,7 @@ def test_iso_ignition_check_apply_idempotent_diff(nestos_iso, tmp_path):
 
 
 def test_iso_ignition_from_butane_to_new_file(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     dest = tmp_path / "out.iso"
     res = run_module("iso_ignition", {"src": str(path), "dest": str(dest), "butane": BUTANE})
     assert res["changed"], res
@@ -49,7 +47,7 @@ def test_iso_ignition_bad_inputs(tmp_path, nestos_iso):
     bogus.write_bytes(b"x" * 100000)
     res = run_module("iso_ignition", {"src": str(bogus), "ignition_content": IGN})
     assert res["failed"] and "not an ISO9660 image" in res["msg"] and res["file"] == str(bogus)
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     res = run_module("iso_ignition", {"src": str(path), "dest": str(tmp_path / "no" / "x.iso"), "ignition_content": IGN})
     assert res["failed"] and "output folder does not exist" in res["msg"]
@@ -77,7 +75,7 @@ def test_iso_kargs_module(nestos_iso):
 
 
 def test_iso_customize_module(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     key = tmp_path / "eth0.nmconnection"
     key.write_text("[connection]\nid=eth0\n")
@@ -107,8 +105,8 @@ def test_iso_extract_module(tmp_path):
     out = tmp_path / "tftp"
     out.mkdir()
     res = run_module("iso_extract", {"src": str(iso_path), "dest": str(out)})
-    assert res["changed"] and sorted(os.listdir(str(out))) == ["nestos-live-initrd.img", "nestos-live-rootfs.img",
-                                                                "nestos-live-vmlinuz"]
+    assert res["changed"] and sorted(os.listdir(str(out))) == [
+        "nestos-live-initrd.img", "nestos-live-rootfs.img", "nestos-live-vmlinuz"]
     assert run_module("iso_extract", {"src": str(iso_path), "dest": str(out)})["changed"] is False
 
 
@@ -133,7 +131,7 @@ def test_pxe_modules(tmp_path):
 
 
 def test_customize_validates_ignition_files_with_location(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     bad = tmp_path / "dest.ign"
     bad.write_text('{"ignition": {"version": "3.3.0"},\n "storage": {"files": [{"path": 7}]}}')
     res = run_module("iso_customize", {"src": str(path), "dest": str(tmp_path / "o.iso"), "dest_ignition": [str(bad)],
@@ -143,7 +141,7 @@ def test_customize_validates_ignition_files_with_location(nestos_iso, tmp_path):
 
 
 def test_iso_ignition_network_and_pxe_network_wrap(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     key = tmp_path / "eth1.nmconnection"
     key.write_text("[connection]\nid=eth1\n")
@@ -163,7 +161,7 @@ def test_iso_ignition_network_and_pxe_network_wrap(nestos_iso, tmp_path):
 
 
 def test_iso_customize_absent_resets(nestos_iso, tmp_path):
-    path, _ = nestos_iso
+    path, _info = nestos_iso
     orig = sha256(str(path))
     assert run_module("iso_customize", {"src": str(path), "dest_device": "/dev/sda", "ignition_content": IGN,
                                         "live_karg_append": ["quiet"]})["changed"]
