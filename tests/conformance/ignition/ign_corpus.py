@@ -59,15 +59,18 @@ for text_name, text in [
     ("syntax-single-quote", "{'ignition':1}"), ("syntax-ctrl", '{"ignition":{"version":"3.3.0\u0001"}}'.replace("\\u0001", "\x01")),
     ("dup-json-keys", '{"ignition":{"version":"3.3.0"},"storage":{},"storage":{"files":[{"path":"rel"}]}}'),
     ("ws", ' \n\t{ "ignition" : { "version" : "3.3.0" } }\n'),
-    ("dupkey-merge-structs", '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"rel"}]},"storage":{"directories":[{"path":"/d"}]}}'),
+    ("dupkey-merge-structs",
+     '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"rel"}]},"storage":{"directories":[{"path":"/d"}]}}'),
     ("dupkey-empty-array", '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"rel"}]},"storage":{"files":[]}}'),
     ("dupkey-elementwise", '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":420}]},"storage":{"files":[{"overwrite":true}]}}'),
     ("dupkey-unknown-last", '{"ignition":{"version":"3.3.0"},"ignition":{"timeouts":{}},"x":1,"x":{"y":2}}'),
     ("dupkey-null-string", '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","path":null}]}}'),
-    ("dupkey-null-pointer", '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":99999,"mode":null}],"disks":[{"device":"a"}],"disks":null}}'),
+    ("dupkey-null-pointer",
+     '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":99999,"mode":null}],"disks":[{"device":"a"}],"disks":null}}'),
     ("dupkey-version", '{"ignition":{"version":"3.2.0"},"ignition":{"version":"3.3.0"},"kernelArguments":{"shouldExist":["a","a"]}}'),
     ("dupkey-version-kept", '{"ignition":{"version":"3.2.0"},"ignition":{},"kernelArguments":{}}'),
-    ("dupkey-nested", '{"ignition":{"version":"3.3.0"},"systemd":{"units":[{"name":"a.service","contents":"[Unit]\\n","enabled":true},{"name":"b"}]},"systemd":{"units":[{"enabled":false}]}}'),
+    ("dupkey-nested", '{"ignition":{"version":"3.3.0"},"systemd":{"units":[{"name":"a.service","contents":"[Unit]\\n","enabled":true},'
+                      '{"name":"b"}]},"systemd":{"units":[{"enabled":false}]}}'),
     ("syntax-leading-zero", '{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a","mode":0644}]}}'),
     ("syntax-bad-escape", '{"ignition":{"version":"3.3.0\\q"}}'),
     ("syntax-bad-u", '{"ignition":{"version":"3.3.0\\u12"}}'),
@@ -259,7 +262,12 @@ add("fs-rel-path", cfg(storage={"filesystems": [{"device": "/dev/sda1", "format"
 add("fs-empty-path", cfg(storage={"filesystems": [{"device": "/dev/sda1", "format": "xfs", "path": ""}]}), ALL)
 add("disk-no-device", cfg(storage={"disks": [{"wipeTable": True, "partitions": [{"label": "a:b"}]}]}), ALL)
 add("disk-rel-device", cfg(storage={"disks": [{"device": "sda"}]}), ALL)
-P = lambda **kw: kw  # noqa: E731
+
+
+def P(**kw):
+    return kw
+
+
 for i, parts in enumerate([
     [P(number=1, sizeMiB=100, startMiB=1), P(number=2, sizeMiB=100, startMiB=101)],
     [P(number=1, sizeMiB=100, startMiB=1), P(number=2, sizeMiB=100, startMiB=50)],

@@ -41,7 +41,7 @@ def test_encoded_samples_roundtrip_through_ignition():
         for allow in (True, False):
             url, comp = dataurl.encode(data, compress_allowed=allow)
             forms.add((url.startswith("data:;base64,"), comp))
-            files.append(("/etc/s%d-%d" % (i, allow), url, comp, data))
+            files.append(("/etc/s%d-%d" % (i, int(allow)), url, comp, data))
     got = written([(p, u, c) for p, u, c, _d in files])
     assert {(True, "gzip"), (False, ""), (True, "")} <= forms  # all three encodings exercised
     for path, _u, _c, data in files:

@@ -67,7 +67,7 @@ PAIRS = {
     "older-child": (
         v33(storage={"files": [{"path": "/etc/a", "contents": data("p")}]}),
         {"ignition": {"version": "3.0.0"}, "storage": {"files": [{"path": "/etc/a", "overwrite": True, "mode": 0o444,
-                                                                   "contents": {"source": "data:,c"}}]}}),
+                                                                  "contents": {"source": "data:,c"}}]}}),
 }
 
 

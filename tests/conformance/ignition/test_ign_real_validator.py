@@ -6,7 +6,6 @@ validator got as far as validating (no JSON/version error), on every entry that 
 path: kind, JSON path, line, column and message.  Every config our serializer writes for a
 valid case is accepted by the real validator too.
 """
-import json
 import re
 import shutil
 import subprocess
@@ -23,7 +22,8 @@ LINE = re.compile(r"^(error|warning|info) at (\$[^,]*?)(?:, line (\d+) col (\d+)
 
 
 def real_validate(text):
-    p = subprocess.run([IGNITION_VALIDATE, "-"], input=text.encode("utf-8"), capture_output=True, timeout=60)
+    p = subprocess.run([IGNITION_VALIDATE, "-"], input=text.encode("utf-8"), capture_output=True, timeout=60,
+                       check=False)
     out = p.stdout.decode("utf-8", "replace") + p.stderr.decode("utf-8", "replace")
     entries = set()
     for line in out.splitlines():
@@ -40,7 +40,7 @@ def our_entries(report):
 
 
 def test_real_validator_present():
-    p = subprocess.run([IGNITION_VALIDATE, "-version"], capture_output=True, timeout=60)
+    p = subprocess.run([IGNITION_VALIDATE, "-version"], capture_output=True, timeout=60, check=False)
     assert b"2.14.0" in p.stdout + p.stderr
 
 

@@ -3,7 +3,6 @@ import hashlib
 import io
 import json
 import lzma
-import shutil
 
 import pytest
 
@@ -202,7 +201,7 @@ def test_initrd_redundant_last_wins(upstream):
 
 def test_initrd_padded_names(upstream):
     assert read_initrd(initrd_fixture(upstream, "padded-names.img.xz")) == {"dir/hello": b"z" * 5000,
-                                                                             "dir/world": b"q" * 4500}
+                                                                            "dir/world": b"q" * 4500}
 
 
 @pytest.mark.parametrize("name", ["traversal-absolute.img", "traversal-relative.img"])

@@ -48,7 +48,7 @@ def test_omitempty_rules():
 
 def test_explicit_empty_compression_kept_and_empty_structs_dropped():
     c = cfg(storage={"files": [{"path": "/a", "contents": {"compression": "", "source": "data:,x",
-                                                         "verification": {}, "httpHeaders": []},
+                                                           "verification": {}, "httpHeaders": []},
                                 "user": {}, "group": {"name": None}}]})
     assert dumps(c) == ('{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/a",'
                         '"contents":{"compression":"","source":"data:,x"}}]}}\n')
