@@ -65,7 +65,7 @@ def timed(fn):
 
 def best(fn, setup=None, runs=2):
     times = []
-    for _ in range(runs):
+    for _run in range(runs):
         if setup:
             setup()
         times.append(timed(fn))
@@ -116,7 +116,7 @@ def customize_modes(work):
 
     # interleaved rounds, best of each: the machine is shared, so noise hits every mode alike
     times = {"cp": [], "cp_sync": [], "new": [], "stream": [], "inplace": []}
-    for _ in range(3):
+    for _run in range(3):
         rm(copy)
         times["cp"].append(timed(do_cp))
         rm(copy)
