@@ -109,7 +109,7 @@ EXAMPLES = r'''
       storage:
         files:
           - path: /etc/hostname
-            mode: 0644
+            mode: 420  # octal 0644
             contents:
               inline: node1
   register: out

@@ -149,9 +149,9 @@ EXAMPLES = r'''
     dest: /srv/nestos/web1-install.iso
     butane: "{{ lookup('file', 'web1.bu') }}"
     dest_device: /dev/sda
-    dest_console: [ttyS0,115200n8]
+    dest_console: ["ttyS0,115200n8"]
     network_keyfile: [/srv/nestos/web1/eth0.nmconnection]
-    live_karg_append: [console=ttyS0,115200n8]
+    live_karg_append: ["console=ttyS0,115200n8"]
 '''
 
 RETURN = r'''

@@ -76,7 +76,7 @@ EXAMPLES = r'''
 - name: Serial console on the live system
   nestos.lifecycle.iso_kargs:
     src: /srv/nestos/web1.iso
-    append_if_missing: [console=ttyS0,115200n8]
+    append_if_missing: ["console=ttyS0,115200n8"]
     delete_if_present: [console=tty1]
 
 - name: Back to the defaults
