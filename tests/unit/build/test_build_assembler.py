@@ -164,3 +164,16 @@ def test_check_mode_predictions(tmp_path, nosa, config_src):
         handle.write("# edited\n")
     assert nosa_run(nosa, wd, "build", check=True)["changed"]
     assert nosa_run(nosa, wd, "build")["changed"]
+
+
+def test_uncompress_restores_artifacts(tmp_path, nosa, config_src):
+    wd = tmp_path / "wd"
+    nosa_run(nosa, wd, "init", [config_src])
+    plain = nosa_run(nosa, wd, "build")["build"]["artifacts"]["qemu"]
+    packed = nosa_run(nosa, wd, "compress")["build"]["artifacts"]["qemu"]
+    assert packed["uncompressed_sha256"] == plain["sha256"] and packed["uncompressed_size"] == plain["size"]
+    back = nosa_run(nosa, wd, "uncompress", verify=True)
+    assert back["changed"]
+    qemu = back["build"]["artifacts"]["qemu"]
+    assert (qemu["path"], qemu["sha256"], qemu["compressed"]) == (plain["path"], plain["sha256"], False)
+    assert not os.path.exists(packed["path"])
