@@ -5,12 +5,10 @@ the real kernel and Ignition did from the guest's report.
 """
 import json
 import lzma
-import os
 
 import pytest
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.ignition_cfg import decode_resource
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import make_newc
 from tests.lab import harness, media
 from tests.unit.live.conftest import sha256
