@@ -227,3 +227,21 @@ def test_host_missing_requirements_fails_before_installing(lab_ready, tmp_path):
     assert "Install the container engine" not in out
     assert not (tmp_path / "etc").exists() and not (tmp_path / "bin").exists()
     assert not (tmp_path / "nestos-build").exists()
+
+
+def test_derive_with_podman_builder(built):
+    """The same derive step with podman instead of buildah (runc, --network none), then idempotent."""
+    import sys
+    sys.path.insert(0, str(TOP / ".build" / "collections"))
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.assembler import images
+    params = {"operation": "derive", "name": "%s/nestos-derived-podman:lab" % lab.REGISTRY, "builder": "podman",
+              "tls_verify": False, "environment": lab.container_env(),
+              "containerfile_content": "FROM %s\nRUN echo podman-layer > /etc/podman-layer\n"
+                                       % built["facts"]["pushed"]["reference"]}
+    first = images.execute(params)
+    headers, body = registry_get("/v2/nestos-derived-podman/manifests/lab")
+    assert headers["Docker-Content-Digest"] == first["digest"]
+    _manifest, files = layer_files(body, "nestos-derived-podman")
+    assert files["etc/podman-layer"] == b"podman-layer\n"
+    second = images.execute(params)
+    assert not second["changed"] and second["digest"] == first["digest"]
