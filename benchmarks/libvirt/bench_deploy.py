@@ -43,7 +43,11 @@ def purge(conn, names):
             dom = None
         if dom is not None:
             if dom.isActive():
-                dom.destroy()
+                try:
+                    dom.destroy()
+                except libvirt.libvirtError:
+                    if dom.isActive():  # not a guest that just powered itself off
+                        raise
             dom.undefine()
         for suffix in (".qcow2", ".ign", "-console.log"):
             path = os.path.join(STORAGE, name + suffix)

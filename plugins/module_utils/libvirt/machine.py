@@ -240,8 +240,23 @@ class Run(object):
             return advertised[0], "only type libvirt offers"
         return host.choose_domain_type("auto", req.arch, advertised, emulator)
 
-    def desired(self, current, sha, base):
+    def desired(self, current, sha, base, keep_paths=False):
+        """The wanted definition. ``keep_paths``: an existing machine keeps its disk and Ignition copy where they
+        are (like its UUID and MACs), even if ``storage_dir`` changed since."""
         req = self.req
+        disk, ign_file = req.overlay, req.ignition_file
+        adopted = current is not None and (not current.owned() or current.metadata.get("adopted") == "yes")
+        if keep_paths and current is not None:
+            disk = current.disk or disk
+            ign_file = current.ignition_file or ign_file
+            moved = [what for what, have, want in (("disk", disk, req.overlay), ("Ignition copy", ign_file,
+                                                   req.ignition_file)) if have != want]
+            if moved and not adopted:
+                self.warnings.append("the %s of %s stay%s where %s (%s); re-create the machine to move %s"
+                                     % (" and ".join(moved), req.name, "" if len(moved) > 1 else "s",
+                                        "they are" if len(moved) > 1 else "it is", ", ".join(
+                                            p for p in (disk, ign_file) if p not in (req.overlay, req.ignition_file)),
+                                        "them" if len(moved) > 1 else "it"))
         dtype, reason = self.domain_type(current)
         self.result["domain_type"] = dtype
         self.result["domain_type_reason"] = reason
@@ -249,10 +264,12 @@ class Run(object):
         mdef = MachineDef(
             name=req.name, domain_type=dtype, arch=req.arch, machine=req.machine,
             firmware=firmware or domainxml.ARCH_DEFAULTS[req.arch]["firmware"],
-            memory_mib=req.memory, vcpus=req.vcpus, disk=req.overlay, ignition_file=req.ignition_file,
+            memory_mib=req.memory, vcpus=req.vcpus, disk=disk, ignition_file=ign_file,
             console_log=req.console_path, interfaces=_interfaces(req.name, req.networks, current),
             uuid=current.uuid if current is not None else None, fwcfg_style=self.fwcfg_style(),
             metadata={"managed-by": domainxml.MANAGED_BY, "ignition-sha256": sha, "base": base})
+        if adopted:
+            mdef.metadata["adopted"] = "yes"
         if current is not None and not req.machine:
             mdef.machine = current.machine
         return mdef
@@ -295,9 +312,14 @@ class Run(object):
                 _libvirt_call("stopping %s" % req.name, dom.destroy)
         self.act("undefine domain %s" % req.name)
         files = []
+        adopted = not current.owned() or current.metadata.get("adopted") == "yes"
         for path in (current.disk, current.ignition_file):
-            if path and os.path.exists(path) and path != current.metadata.get("base"):
-                files.append(path)
+            if not path or not os.path.exists(path) or path == current.metadata.get("base"):
+                continue
+            if adopted and path not in (req.overlay, req.ignition_file):
+                self.warnings.append("kept %s: it belonged to the domain before it was adopted" % path)
+                continue
+            files.append(path)
         for path in files:
             self.act("remove %s" % path)
         if self.check_mode:
@@ -399,7 +421,7 @@ class Run(object):
         if current is not None and sha is None:
             sha = current.metadata.get("ignition-sha256")
         # after a re-provision removal, the old definition still lends its identity (UUID, MACs)
-        mdef = self.desired(current if current is not None else previous, sha, base)
+        mdef = self.desired(current if current is not None else previous, sha, base, keep_paths=current is not None)
 
         if dom is None:
             dom = self.create(mdef, ignition if ignition is not None else req.ignition_bytes, base_info)
@@ -415,37 +437,37 @@ class Run(object):
                     dom = _libvirt_call("redefining %s" % req.name, self.conn.defineXML, domainxml.render(mdef))
             if ignition is not None:
                 # A copy with the same content in another layout is kept as it is.
-                on_disk = _read_bytes(req.ignition_file)
+                on_disk = _read_bytes(mdef.ignition_file)
                 if on_disk is not None and config_digest(on_disk) == sha:
                     ignition = on_disk
-                if storage.place_ignition(req.ignition_file, ignition, check_mode=self.check_mode):
-                    self.act("write Ignition %s" % req.ignition_file)
-            self.grow(dom)
+                if storage.place_ignition(mdef.ignition_file, ignition, check_mode=self.check_mode):
+                    self.act("write Ignition %s" % mdef.ignition_file)
+            self.grow(dom, mdef.disk)
 
         if dom is not None or self.check_mode:
             self.power(dom)
         self.finish(dom, before_xml, domainxml.render(mdef), mdef)
         return self.result
 
-    def grow(self, dom):
+    def grow(self, dom, disk):
         req = self.req
         size = storage.parse_size(req.disk_size)
-        if size is None or not os.path.exists(req.overlay):
+        if size is None or not disk or not os.path.exists(disk):
             return
-        current = int(storage.image_info(req.overlay)["virtual-size"])
+        current = int(storage.image_info(disk)["virtual-size"])
         if size < current:
             self.warnings.append("disk_size is smaller than the disk (%d bytes); disks are never shrunk" % current)
             return
         if size == current:
             return
-        self.act("grow disk %s to %d bytes" % (req.overlay, size))
+        self.act("grow disk %s to %d bytes" % (disk, size))
         if self.check_mode:
             return
         if _is_active(dom):
             _libvirt_call("growing disk of %s" % req.name, dom.blockResize, "vda", size,
                           libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
         else:
-            storage.resize_overlay(req.overlay, size)
+            storage.resize_overlay(disk, size)
 
     def power(self, dom):
         req = self.req
@@ -474,7 +496,8 @@ class Run(object):
         if req.state == "absent":
             self.result.update(uuid=None, mac=None, macs=[], ip=None, xml="")
             return
-        self.result.update(overlay=req.overlay, ignition_file=req.ignition_file, console_log=req.console_path,
+        self.result.update(overlay=mdef.disk if mdef else req.overlay,
+                           ignition_file=mdef.ignition_file if mdef else req.ignition_file, console_log=req.console_path,
                            base=mdef.metadata.get("base") if mdef else None)
         self.result["mac"] = mdef.interfaces[0].mac if mdef and mdef.interfaces else None
         self.result["macs"] = mdef.macs() if mdef else []
@@ -492,6 +515,8 @@ class Run(object):
             return
         if active and req.state in ("running", "restarted", "present"):
             self.wait(dom, mdef)
+            # the power state after the wait (a guest may power itself off once provisioned)
+            self.result["state"] = _STATE_NAMES.get(dom.state()[0], "unknown")
 
     def wait(self, dom, mdef):
         req = self.req

@@ -63,7 +63,11 @@ def _purge(conn, name):
         dom = None
     if dom is not None:
         if dom.isActive():
-            dom.destroy()
+            try:
+                dom.destroy()
+            except libvirt.libvirtError:
+                if dom.isActive():  # not a guest that just powered itself off
+                    raise
         dom.undefine()
     for suffix in (".qcow2", ".ign"):
         path = os.path.join(STORAGE, name + suffix)

@@ -256,3 +256,31 @@ def test_console_wait_stops_at_a_kernel_panic(conn, base, workdir):
         machine.ensure(request("m-panic", base, workdir, console_log=str(log), wait_for_console="login:",
                                wait_timeout=60), conn=conn)
     assert err.value.path == "wait_for_console"
+
+
+def test_adopted_domain_keeps_its_disk_and_absent_keeps_it(conn, base, workdir):
+    theirs = workdir / "their-disk.qcow2"
+    theirs.write_bytes(b"their data")
+    conn.defineXML("""<domain type='test'><name>adopt-disk</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type></os><devices><disk type='file' device='disk'><source file='%s'/>
+<target dev='vda' bus='virtio'/></disk></devices></domain>""" % theirs)
+    result = machine.ensure(request("adopt-disk", base, workdir, state="present", adopt=True), conn=conn)
+    assert result["overlay"] == str(theirs)
+    assert domainxml.parse(result["xml"]).disk == str(theirs)
+    assert domainxml.parse(result["xml"]).metadata["adopted"] == "yes"
+    gone = machine.ensure(request("adopt-disk", base, workdir, state="absent"), conn=conn)
+    assert gone["changed"] is True
+    assert theirs.read_bytes() == b"their data"
+    assert any("belonged to the domain before it was adopted" in w for w in gone["warnings"])
+    assert not (workdir / "adopt-disk.ign").exists()
+
+
+def test_changed_storage_dir_keeps_the_machine_files(conn, base, workdir, tmp_path):
+    first = machine.ensure(request("m-move", base, workdir, state="present"), conn=conn)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    again = machine.ensure(request("m-move", base, other, state="present", console_log=first["console_log"]),
+                           conn=conn)
+    assert again["changed"] is False
+    assert again["overlay"] == first["overlay"] and again["ignition_file"] == first["ignition_file"]
+    assert any("re-create the machine to move" in w for w in again["warnings"])
