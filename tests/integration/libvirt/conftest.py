@@ -100,7 +100,7 @@ class ModuleRunner:
         argsfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": payload}))
         env = dict(os.environ, PYTHONPATH=str(COLLROOT))
         proc = subprocess.run(["ip", "netns", "exec", NETNS, sys.executable, str(MODULE), str(argsfile)],
-                              capture_output=True, text=True, env=env, timeout=600)
+                              capture_output=True, text=True, env=env, timeout=600, check=False)
         try:
             result = json.loads(proc.stdout)
         except ValueError:

@@ -110,7 +110,7 @@ def test_provision_idempotence_reprovision_and_removal(run_module, machine_name,
 
 
 def test_guest_address_from_the_namespace_dhcp(run_module, machine_name, lab_qcow2, storage_dir, conn, netns_http,
-                                                tmp_path):
+                                               tmp_path):
     # The fw_cfg config merges a second config served over HTTP from the libvirt network's gateway, so
     # Ignition asks for the network and the guest brings its NIC up with DHCP from the network's dnsmasq
     # (inside the namespace); libvirt_vm waits for that lease.

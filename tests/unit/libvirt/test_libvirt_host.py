@@ -45,8 +45,13 @@ def test_choose_domain_type(monkeypatch):
     monkeypatch.setattr(host, "host_arch", lambda: "x86_64")
     monkeypatch.setattr(host, "kvm_device_usable", lambda: True)
     monkeypatch.setattr(host, "host_is_virtual", lambda: False)
-    ok = lambda emulator: True  # noqa: E731
-    bad = lambda emulator: False  # noqa: E731
+
+    def ok(emulator):
+        return True
+
+    def bad(emulator):
+        return False
+
     assert host.choose_domain_type("qemu", "x86_64", ["qemu", "kvm"], probe=ok)[0] == "qemu"
     assert host.choose_domain_type("kvm", "x86_64", ["qemu"], probe=bad)[0] == "kvm"
     assert host.choose_domain_type("auto", "x86_64", ["qemu", "kvm"], probe=ok)[0] == "kvm"

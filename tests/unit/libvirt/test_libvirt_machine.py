@@ -241,11 +241,10 @@ def test_console_pattern_wait(conn, base, workdir):
     (dict(arch="aarch64", firmware="bios"), "firmware"), (dict(wait_for_console="("), "wait_for_console"),
 ])
 def test_parameter_errors_name_the_field(conn, base, workdir, kw, path):
-    args = dict(name="m-param")
-    args.update(kw)
-    name = args.pop("name")
+    name = kw.get("name", "m-param")
+    extra = dict((key, value) for key, value in kw.items() if key != "name")
     with pytest.raises(NestosError) as err:
-        machine.ensure(request(name, base, workdir, **args), conn=conn)
+        machine.ensure(request(name, base, workdir, **extra), conn=conn)
     assert err.value.path == path
 
 
