@@ -10,15 +10,12 @@ __metaclass__ = type
 import json
 import os
 
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import IGNITION_INPUT_ARGSPEC
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition as _resolve
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-IGNITION_INPUT_SPEC = dict(
-    ignition=dict(type="path"),
-    ignition_content=dict(type="raw", no_log=True),
-    butane=dict(type="raw", no_log=True),
-    butane_files_dir=dict(type="path"),
-    butane_strict=dict(type="bool", default=False),
-)
+# The options of the nestos.lifecycle.ignition_input doc fragment, owned by the Butane engine's API.
+IGNITION_INPUT_SPEC = IGNITION_INPUT_ARGSPEC
 
 COMMON_CUSTOMIZE_SPEC = dict(
     dest_ignition=dict(type="list", elements="path", default=[]),
@@ -46,16 +43,14 @@ def given_ignition(params):
 
 def resolve_ignition(params):
     """Ignition bytes from the ignition/ignition_content/butane inputs; (bytes, warnings)."""
-    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition as resolve
-    return resolve(ignition=params.get("ignition"), ignition_content=params.get("ignition_content"),
-                   butane=params.get("butane"), files_dir=params.get("butane_files_dir"),
-                   strict=bool(params.get("butane_strict")))
+    return _resolve(ignition=params.get("ignition"), ignition_content=params.get("ignition_content"),
+                    butane=params.get("butane"), files_dir=params.get("butane_files_dir"),
+                    strict=bool(params.get("butane_strict")))
 
 
 def validate_ignition_file(path):
     """Bytes of an Ignition file, checked by the Ignition engine; (bytes, warnings)."""
-    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition as resolve
-    return resolve(ignition=path)
+    return _resolve(ignition=path)
 
 
 def read_input(path):
