@@ -33,3 +33,17 @@ def upstream():
 @pytest.fixture(scope="session")
 def lab_cache():
     return LAB_CACHE
+
+
+@pytest.fixture(autouse=True)
+def _blocking_std_streams():
+    """Ansible refuses to start when stdin/stdout/stderr are non-blocking, and a child such as
+    ssh that inherits them may leave them so (the flag lives on the shared open file). Put
+    them back before every test, so that one test's child cannot break the next test."""
+    for fd in (0, 1, 2):
+        try:
+            if not os.get_blocking(fd):
+                os.set_blocking(fd, True)
+        except OSError:
+            pass  # closed or not a file descriptor that has the flag: nothing to restore
+    yield

@@ -33,7 +33,33 @@ import uuid
 TOP = pathlib.Path(__file__).resolve().parents[3]
 DOUBLES = TOP / "tests" / "lab" / "doubles"
 LAB_CACHE = pathlib.Path(os.environ.get("NESTOS_LAB_CACHE", TOP / ".cache" / "lab")).resolve()
-FLEET_CACHE = LAB_CACHE / "fleet"
+
+
+def _chroot_safe(path):
+    """sshd's ChrootDirectory demands that every component of the path be a root-owned folder
+    that no group or other user may write (so a checkout under /tmp cannot hold the roots)."""
+    path = pathlib.Path(path)
+    for part in [path] + list(path.parents):
+        try:
+            st = part.stat()
+        except OSError:
+            continue  # made later, by root, without group/other write
+        if st.st_uid != 0 or st.st_mode & 0o022:
+            return False
+    return True
+
+
+def _fleet_cache():
+    wanted = os.environ.get("NESTOS_FLEET_DIR")
+    if wanted:
+        return pathlib.Path(wanted).resolve()
+    if _chroot_safe(LAB_CACHE / "fleet"):
+        return LAB_CACHE / "fleet"
+    # Same checkout, same folder: keyed by the lab cache's path.
+    return pathlib.Path("/var/lib/nestos-lab") / ("fleet-" + hashlib.sha256(str(LAB_CACHE).encode()).hexdigest()[:12])
+
+
+FLEET_CACHE = _fleet_cache()
 FIXTURES = pathlib.Path(os.environ.get("NESTOS_FIXTURES", TOP.parent / "shared" / "fixtures" / "upstream"))
 LAB_USER = "nestlab"
 PORT_MIN, PORT_MAX = 22100, 22199
@@ -613,7 +639,10 @@ class Fleet:
             ["ssh", "-p", str(host.port), "-i", str(self.keys / "id_ed25519"), "-o", "BatchMode=yes",
              "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
              "%s@127.0.0.1" % LAB_USER, command],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, check=False)
+            # ssh marks its stdin non-blocking; an inherited one would be shared with the test run
+            # and every later ansible-playbook would refuse to start.
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            timeout=timeout, check=False)
 
     def wait_all_up(self, timeout=30):
         deadline = time.time() + timeout
