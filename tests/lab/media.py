@@ -16,6 +16,7 @@ binaries taken from the machine change (stamp file ``lab-media.json``).
 """
 import argparse
 import fcntl
+import gzip
 import hashlib
 import json
 import lzma
@@ -115,14 +116,66 @@ def _run(cmd, **kw):
 
 
 def paths(cache=None):
-    """Absolute paths of the lab media; raises LabMediaMissing("run `make lab`") when absent."""
+    """Absolute paths of the lab media; raises LabMediaMissing("run `make lab`") when absent.
+
+    With NESTOS_MEDIA_FROM_BUILD set to the facts file `playbooks/build.yml` wrote (make demo
+    does this after its build stage), the NestOS artifacts come from that build instead.
+    """
     root = pathlib.Path(cache or CACHE)
     result = {key: str(root / name) for key, name in NAMES.items()}
     missing = [p for p in result.values() if not os.path.isfile(p)]
     if missing or not (root / STAMP).is_file():
         raise LabMediaMissing("lab media missing in %s (%s): run `make lab`"
                               % (root, ", ".join(os.path.basename(m) for m in missing) or STAMP))
+    facts = os.environ.get("NESTOS_MEDIA_FROM_BUILD")
+    if facts and cache is None:
+        result.update(build_paths(facts))
     return result
+
+
+# artifact names in meta.json -> keys of paths()
+BUILD_ARTIFACTS = {"live-iso": "iso", "live-kernel": "kernel", "live-initramfs": "initramfs",
+                   "live-rootfs": "rootfs", "qemu": "qcow2"}
+
+
+def build_paths(facts_file):
+    """The media of a build made by playbooks/build.yml, from the facts file it wrote.
+
+    A compressed artifact (the qcow2 after `nosa compress`) is unpacked once beside the facts
+    file and checked against the uncompressed sha256 that meta.json records.
+    """
+    facts = json.loads(pathlib.Path(facts_file).read_text())
+    artifacts = facts["build"]["artifacts"]
+    out = {}
+    for name, key in BUILD_ARTIFACTS.items():
+        art = artifacts.get(name)
+        if not art or not os.path.isfile(art["path"]):
+            raise LabMediaMissing("build facts %s name no %s artifact on disk: run `make demo-build`"
+                                  % (facts_file, name))
+        path = art["path"]
+        if art.get("compressed"):
+            if art.get("compression") != "gzip":
+                raise LabMediaMissing("cannot unpack %s (%s)" % (path, art.get("compression")))
+            plain = pathlib.Path(facts_file).resolve().parent / art["file"][:-len(".gz")]
+            if not plain.is_file() or _sha256(plain) != art["uncompressed_sha256"]:
+                tmp = plain.with_name(plain.name + ".tmp")
+                with gzip.open(path, "rb") as src, open(tmp, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 4 << 20)
+                if _sha256(tmp) != art["uncompressed_sha256"]:
+                    tmp.unlink()
+                    raise LabMediaMissing("%s does not unpack to the sha256 its meta.json records" % path)
+                os.replace(tmp, plain)
+            path = str(plain)
+        out[key] = path
+    return out
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(4 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def info(cache=None):
