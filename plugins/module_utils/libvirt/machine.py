@@ -517,6 +517,11 @@ class Run(object):
             self.wait(dom, mdef)
             # the power state after the wait (a guest may power itself off once provisioned)
             self.result["state"] = _STATE_NAMES.get(dom.state()[0], "unknown")
+        elif req.state in ("running", "restarted") and req.wait_for in ("address", "ssh"):
+            # Asked to be running and reachable, but the guest already stopped on its own.
+            tail = "\n".join(_read_text(req.console_path).splitlines()[-15:])
+            raise NestosError("%s stopped on its own before it got an address (console log %s ends with:\n%s)"
+                              % (req.name, req.console_path, tail or "(empty)"), path="wait_for")
 
     def wait(self, dom, mdef):
         req = self.req

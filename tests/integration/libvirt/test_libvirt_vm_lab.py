@@ -126,7 +126,7 @@ def test_guest_address_from_the_namespace_dhcp(run_module, machine_name, lab_qco
     result = run_module(state="running", ignition_content=json.dumps(config), wait_for="address",
                         **common(machine_name, lab_qcow2, storage_dir))
     assert result.get("failed") is not True, result.get("msg")
-    assert result["ip_source"] == "lease"
+    assert result.get("ip_source") == "lease", result
     assert ipaddress.ip_address(result["ip"]) in ipaddress.ip_network("192.168.122.0/24")
     leases = conn.networkLookupByName("default").DHCPLeases(result["mac"])
     assert result["ip"] in [lease["ipaddr"] for lease in leases]

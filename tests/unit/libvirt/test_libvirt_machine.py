@@ -283,3 +283,25 @@ def test_changed_storage_dir_keeps_the_machine_files(conn, base, workdir, tmp_pa
     assert again["changed"] is False
     assert again["overlay"] == first["overlay"] and again["ignition_file"] == first["ignition_file"]
     assert any("re-create the machine to move" in w for w in again["warnings"])
+
+
+def test_running_guest_that_stopped_on_its_own_is_an_error_when_waiting(conn, base, workdir, monkeypatch):
+    """state=running + wait_for=address on a guest that is already shut off again: say so, with
+    the console tail, instead of returning a result without an address."""
+    name = "m-stopped"
+    console = workdir / ("%s.log" % name)
+    console.write_text("booting\nreport done\nreboot: Power down\n")
+    machine.ensure(request(name, base, workdir, state="running"), conn=conn)
+    conn.lookupByName(name).destroy()  # the guest powers itself off
+    original = machine.Run.start
+
+    def start_and_power_off(self, dom):
+        original(self, dom)
+        dom.destroy()
+
+    monkeypatch.setattr(machine.Run, "start", start_and_power_off)
+    with pytest.raises(NestosError) as err:
+        machine.ensure(request(name, base, workdir, state="running", wait_for="address"), conn=conn)
+    assert "stopped on its own" in str(err.value)
+    assert "Power down" in str(err.value)
+    assert err.value.path == "wait_for"
