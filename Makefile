@@ -108,14 +108,16 @@ test: setup
 # The demo follows the lifecycle: build, Butane, boot, customize media, deploy, fleet.
 # Stages after the build take their media from it (tests/lab/media.py honours NESTOS_MEDIA_FROM_BUILD).
 DEMO_BUILD_FACTS := $(CACHE)/build/demo/nestos_build.json
+DEMO_MEDIA_STAGES := demo-lab demo-live demo-libvirt
 DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet
 demo: setup lab
 	@for t in $(DEMO_ORDER) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS)); do \
 	  case " $(DEMO_TARGETS) " in *" $$t "*) ;; *) continue ;; esac; \
-	  if [ "$$t" != demo-build ] && [ -f "$(DEMO_BUILD_FACTS)" ]; then \
+	  case " $(DEMO_MEDIA_STAGES) " in *" $$t "*) media=1 ;; *) media= ;; esac; \
+	  if [ -n "$$media" ] && [ -f "$(DEMO_BUILD_FACTS)" ]; then \
 	    export NESTOS_MEDIA_FROM_BUILD="$(DEMO_BUILD_FACTS)"; \
 	    echo "==== $$t (media from the build in $(DEMO_BUILD_FACTS))"; \
-	  else echo "==== $$t"; fi; \
+	  else unset NESTOS_MEDIA_FROM_BUILD; echo "==== $$t"; fi; \
 	  $(MAKE) --no-print-directory $$t; \
 	done
 
