@@ -39,7 +39,7 @@ def main():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "collections"))
     cmd = [os.path.join(TOP, ".venv", "bin", "ansible-playbook"), os.path.join(TOP, "playbooks", "customize.yml"),
            "-e", "@" + varsfile, "-e", "ansible_python_interpreter=" + sys.executable]
-    print("$ ansible-playbook playbooks/customize.yml  (2 machines, lab ISO)")
+    print("$ ansible-playbook playbooks/customize.yml  (2 machines, ISO %s)" % os.path.basename(lab["iso"]))
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     print("\n".join(proc.stdout.splitlines()[-4:]))
     if proc.returncode:
