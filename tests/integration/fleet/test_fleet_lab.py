@@ -183,3 +183,19 @@ def test_layering_and_kargs_follow_rpm_ostree(make_fleet):
     assert r.returncode == 1 and "No karg 'nope' found" in r.stderr
     _ssh_ok(fleet, h, "sudo rpm-ostree kargs --replace=console=ttyS0,115200n8=ttyS1")
     assert "console=ttyS1" in _ssh_ok(fleet, h, "rpm-ostree kargs").split()
+
+
+def test_systemctl_enable_disable_exit_like_systemd(make_fleet):
+    """Real systemctl exits 0 for enable/disable with or without --now; the double must too,
+    or host_service (which trusts the exit code) fails on lab hosts where NestOS would not."""
+    fleet = make_fleet("lab-systemctl", 1)
+    h = fleet.hosts[0]
+    _ssh_ok(fleet, h, "sudo systemctl disable zincati.service")
+    assert fleet.ssh(h, "systemctl is-enabled zincati.service").stdout.strip() == "disabled"
+    assert _ssh_ok(fleet, h, "systemctl is-active zincati.service").strip() == "active"
+    _ssh_ok(fleet, h, "sudo systemctl enable zincati.service")
+    assert _ssh_ok(fleet, h, "systemctl is-enabled zincati.service").strip() == "enabled"
+    _ssh_ok(fleet, h, "sudo systemctl disable --now zincati.service")
+    assert fleet.ssh(h, "systemctl is-active zincati.service").stdout.strip() == "inactive"
+    _ssh_ok(fleet, h, "sudo systemctl enable --now zincati.service")
+    assert _ssh_ok(fleet, h, "systemctl is-active zincati.service").strip() == "active"
