@@ -35,6 +35,8 @@ LAB_TARGETS :=
 DEMO_TARGETS :=
 # Benchmarks (each a make target).
 BENCH_TARGETS :=
+# Extra static checks run by `make lint` (each a make target).
+LINT_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -52,7 +54,7 @@ $(APT_STAMP):
 	@missing=$$(for p in $(sort $(APT_PACKAGES)); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "apt: installing $$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@touch $@
 
@@ -83,6 +85,7 @@ lint: setup
 	@$(VENV)/bin/antsibull-changelog lint
 	@# modules and module_utils may run on openEuler 22.03's python3 (3.9): check the syntax floor
 	@$(VENV)/bin/vermin -q -t=3.9- --violations --no-tips --eval-annotations plugins/modules plugins/module_utils
+	@for t in $(LINT_TARGETS); do $(MAKE) --no-print-directory $$t; done
 
 unit: setup
 	@$(PYTEST) -n $(JOBS) tests/unit
@@ -101,6 +104,7 @@ test: setup
 	@$(MAKE) --no-print-directory sanity
 	@$(MAKE) --no-print-directory lint
 	@$(PYTEST) -n $(JOBS) tests/unit tests/conformance
+	@$(MAKE) --no-print-directory fuzz-ci
 	@$(MAKE) --no-print-directory lab
 	@$(PYTEST) tests/integration || [ $$? -eq 5 ]
 	@$(MAKE) --no-print-directory bench

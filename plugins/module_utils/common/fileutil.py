@@ -5,6 +5,18 @@
 
 Writes go to a temporary file in the destination's folder, are fsynced, then renamed
 over the destination, so a failure never leaves a partial output behind.
+
+The destination rule (one rule for every writer in the collection, see
+docs/architecture.md): a destination that is absent or a regular file is replaced
+atomically. Anything else -- a symlink, a block or character device, a FIFO, a socket,
+a folder -- is refused with an error naming it, unless the caller passes
+``write_through=True`` because the user asked for it explicitly (for instance a block
+device as the target of a disk write); then a symlink is followed and a device is written
+in place (no rename). Folders, FIFOs and sockets are refused always.
+
+Temporary files are named ``.<name>.<pid>.<random>.tmp``; a writer removes the ones a
+killed earlier run left beside the same destination (their pid no longer runs) before it
+starts.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +26,7 @@ __metaclass__ = type
 import errno
 import hashlib
 import os
+import stat
 import tempfile
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
@@ -46,6 +59,93 @@ def _check_dest_dir(path):
     return folder
 
 
+_KINDS = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def destination_kind(path):
+    """``"absent"``, ``"file"`` or what else sits at ``path`` (without following a symlink)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "absent"
+    except (OSError, ValueError) as err:
+        raise NestosError("cannot inspect destination: %s" % (getattr(err, "strerror", None) or err), file=path)
+    if stat.S_ISREG(mode):
+        return "file"
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def check_destination(path, write_through=False):
+    """Apply the destination rule; returns ``"absent"``, ``"file"`` or ``"device"``.
+
+    ``"device"`` is only returned with ``write_through=True`` and means: open and write in
+    place, never rename over it.
+    """
+    kind = destination_kind(path)
+    if kind in ("absent", "file"):
+        return kind
+    if write_through and kind == "a symbolic link":
+        real = os.path.realpath(path)
+        if real == os.path.abspath(path):
+            raise NestosError("destination is a symbolic link loop", file=path)
+        return check_destination(real, write_through=True)
+    if write_through and kind in ("a block device", "a character device"):
+        return "device"
+    hint = (" (write_through/the option that writes through a device was not set)"
+            if kind in ("a symbolic link", "a block device", "a character device") else "")
+    raise NestosError("destination is %s, not a regular file; refusing to replace it%s" % (kind, hint), file=path)
+
+
+def _temp_prefix(path):
+    return ".%s." % os.path.basename(path)
+
+
+def remove_stale_temps(path):
+    """Remove temp files a killed earlier writer left beside ``path``; returns their names."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    prefix = _temp_prefix(path)
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid_part = name[len(prefix):].split(".", 1)[0]
+        if not pid_part.isdigit():
+            continue
+        pid = int(pid_part)
+        if pid != os.getpid() and _pid_alive(pid):
+            continue
+        try:
+            os.unlink(os.path.join(folder, name))
+            removed.append(name)
+        except OSError:
+            pass
+    return removed
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 class AtomicFile(object):
     """Context manager: a temp file beside ``path`` that replaces it on success.
 
@@ -58,11 +158,14 @@ class AtomicFile(object):
         self.mode = mode
         self.owner = owner
         self.folder = _check_dest_dir(path)
+        check_destination(path)
         self.handle = None
         self.tmp = None
 
     def __enter__(self):
-        fd, self.tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(self.path), suffix=".tmp", dir=self.folder)
+        remove_stale_temps(self.path)
+        fd, self.tmp = tempfile.mkstemp(prefix="%s%d." % (_temp_prefix(self.path), os.getpid()), suffix=".tmp",
+                                        dir=self.folder)
         os.fchmod(fd, self.mode)
         self.handle = os.fdopen(fd, "w+b")
         return self.handle
@@ -156,4 +259,4 @@ def same_content(path, data):
         return False
 
 
-__all__ = ["AtomicFile", "atomic_write", "copy_file", "copy_range", "sha256_file", "sha256_bytes", "same_content"]
+__all__ = ["AtomicFile", "atomic_write", "check_destination", "destination_kind", "remove_stale_temps", "copy_file", "copy_range", "sha256_file", "sha256_bytes", "same_content"]

@@ -51,3 +51,55 @@ def test_error_location_format():
     err = NestosError("bad mode", file="x.bu", path="$.storage.files.0.mode", line=3, column=7)
     assert str(err) == "x.bu, $.storage.files.0.mode, line 3 col 7: bad mode"
     assert err.details() == {"file": "x.bu", "path": "$.storage.files.0.mode", "line": 3, "column": 7}
+
+
+# ---- the destination rule -------------------------------------------------------------
+
+
+def test_destination_rule_refuses_symlink_fifo_device_folder(tmp_path):
+    target = tmp_path / "target"
+    target.write_bytes(b"keep")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(str(fifo))
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for path, word in ((link, "symbolic link"), (fifo, "FIFO"), (folder, "folder"), ("/dev/full", "character device")):
+        with pytest.raises(NestosError) as err:
+            fileutil.atomic_write(str(path), b"new")
+        assert word in str(err.value)
+        assert err.value.file == str(path)
+    assert target.read_bytes() == b"keep"
+    assert link.is_symlink()
+    assert os.path.exists("/dev/full") and not os.path.isfile("/dev/full")
+
+
+def test_destination_rule_write_through_only_when_asked(tmp_path):
+    dev_link = tmp_path / "disk"
+    dev_link.symlink_to("/dev/null")
+    assert fileutil.check_destination(str(dev_link), write_through=True) == "device"
+    assert fileutil.check_destination(str(tmp_path / "absent")) == "absent"
+    regular = tmp_path / "regular"
+    regular.write_bytes(b"")
+    assert fileutil.check_destination(str(regular)) == "file"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(str(fifo))
+    with pytest.raises(NestosError):
+        fileutil.check_destination(str(fifo), write_through=True)
+
+
+def test_stale_temp_of_a_dead_writer_is_removed_by_the_next_write(tmp_path):
+    import subprocess
+    child = subprocess.run(["true"], check=True)
+    del child
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / (".out.%d.abcd.tmp" % dead.pid)
+    stale.write_bytes(b"x" * 1000)
+    alive = tmp_path / (".out.%d.efgh.tmp" % os.getppid())
+    alive.write_bytes(b"y")
+    fileutil.atomic_write(str(tmp_path / "out"), b"new")
+    assert not stale.exists()
+    assert alive.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", alive.name])
