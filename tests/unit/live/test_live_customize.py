@@ -11,7 +11,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors imp
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.customize import build_customization
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import Flavour
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.ignition_cfg import decode_resource
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.generated_config import decode_resource
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd, make_newc
 from tests.unit.live.conftest import sha256
 
@@ -106,8 +106,11 @@ def test_duplicates_and_bad_inputs():
     with pytest.raises(NestosError, match="parsing installer config") as err:
         build({"installer_config": [("broken.yaml", b"a: [\n")]})
     assert "line" in str(err.value)
-    with pytest.raises(NestosError, match="unsupported config version 2.2.0"):
+    with pytest.raises(NestosError, match=r"(?s)old.ign, \$.ignition.version, line 1 col 24: .*unsupported config version"):
         build({"dest_ignition": [("old.ign", b'{"ignition":{"version":"2.2.0"}}')]})
+    # one Ignition core for 3.0-3.3 (docs/ignition.md): 3.4.0 is refused here too
+    with pytest.raises(NestosError, match="unsupported config version"):
+        build({"live_ignition": [("new.ign", b'{"ignition":{"version":"3.4.0"}}')]})
     with pytest.raises(NestosError, match="parsing Ignition config") as err:
         build({"live_ignition": [("x.ign", b"{not json")]})
     assert "x.ign" in str(err.value)
