@@ -28,7 +28,7 @@ GENERATED_VERSION = "3.3.0"
 __all__ = ["GeneratedConfig", "compact", "decode_resource", "make_resource", "parse_user_config"]
 
 
-def make_resource(data: bytes) -> "OrderedDict[str, str]":
+def make_resource(data: bytes) -> Dict[str, str]:
     """A ``gzip`` base64 data-URL resource holding ``data`` (as nestos-installer embeds blobs)."""
     packed = gzip_bytes(bytes(data))
     return OrderedDict([("compression", "gzip"),
@@ -58,10 +58,10 @@ class GeneratedConfig(object):
     """A generated 3.3.0 config: merged configs, CAs, files, units."""
 
     def __init__(self) -> None:
-        self.merge = []  # type: List[OrderedDict]
-        self.cas = []  # type: List[OrderedDict]
-        self.files = []  # type: List[OrderedDict]
-        self.units = []  # type: List[OrderedDict]
+        self.merge: List[Dict[str, Any]] = []
+        self.cas: List[Dict[str, Any]] = []
+        self.files: List[Dict[str, Any]] = []
+        self.units: List[Dict[str, Any]] = []
 
     def is_empty(self) -> bool:
         return not (self.merge or self.cas or self.files or self.units)
@@ -86,14 +86,14 @@ class GeneratedConfig(object):
             raise NestosError("config already specifies unit %s" % name)
         self.units.append(OrderedDict([("contents", contents), ("enabled", enabled), ("mask", None), ("name", name)]))
 
-    def to_object(self) -> "OrderedDict[str, Any]":
-        ign = OrderedDict()  # type: OrderedDict[str, Any]
+    def to_object(self) -> Dict[str, Any]:
+        ign: Dict[str, Any] = OrderedDict()
         if self.merge:
             ign["config"] = OrderedDict([("merge", self.merge)])
         if self.cas:
             ign["security"] = OrderedDict([("tls", OrderedDict([("certificateAuthorities", self.cas)]))])
         ign["version"] = GENERATED_VERSION
-        out = OrderedDict([("ignition", ign)])  # type: OrderedDict[str, Any]
+        out: Dict[str, Any] = OrderedDict([("ignition", ign)])
         if self.files:
             out["storage"] = OrderedDict([("files", self.files)])
         if self.units:
