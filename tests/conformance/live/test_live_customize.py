@@ -13,7 +13,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.live.customize im
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import Flavour
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.generated_config import decode_resource
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd, make_newc
-from tests.unit.live.conftest import sha256
+from tests.support.live_media import live_initramfs, sha256  # noqa: F401
 
 FEATURES = {"installer-config": True, "installer-config-directives": {"console": True}, "live-initrd-network": True}
 DEST = b'{"ignition":{"version":"3.3.0"},"storage":{"files":[{"path":"/etc/dest","contents":{"source":"data:,x"}}]}}'
@@ -139,18 +139,6 @@ def test_customize_is_deterministic_and_idempotent(nestos_iso):
 
 
 # ------------------------------------------------------------------- PXE
-
-
-def live_initramfs(tmp_path, flavour="nestos", features=None, extra=None):
-    features = FEATURES if features is None else features
-    stamp = "etc/%s-live-initramfs" % flavour
-    members = {stamp: b"22.03.20240903.0\n", "usr/bin/init": b"\x7fELF", "etc/%s/features.json" % flavour:
-               json.dumps(features).encode()}
-    members.update(extra or {})
-    data = gzip.compress(make_newc({"init": b"#!/bin/sh\n"})) + make_newc(members)
-    path = tmp_path / "initrd.img"
-    path.write_bytes(data)
-    return path
 
 
 def test_pxe_wrap_unwrap():

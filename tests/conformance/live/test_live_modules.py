@@ -3,10 +3,10 @@ import os
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.secrets import mask_config
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from tests.unit.live.conftest import sha256
-from tests.unit.live.isobuild import build_iso
-from tests.unit.live.modrun import run_module
-from tests.unit.live.test_live_customize import live_initramfs
+from tests.support.live_media import sha256
+from tests.support.live_media import build_iso
+from tests.support.live_media import run_module
+from tests.support.live_media import live_initramfs
 
 IGN = '{"ignition":{"version":"3.3.0"},"passwd":{"users":[{"name":"core","passwordHash":"$6$secret"}]}}'
 BUTANE = "variant: nestos\nversion: 1.0.0\npasswd:\n  users:\n    - name: core\n      ssh_authorized_keys: [ssh-ed25519 AAAA]\n"
