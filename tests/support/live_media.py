@@ -55,8 +55,12 @@ ISOLINUX = ("default nestos\nlabel nestos\n  kernel /images/pxeboot/vmlinuz\n  a
 
 def build_iso(dest, workdir, volid="nestos-22.03.20240903.0", flavour="nestos", features=None,
               kernel=b"KERNEL", initramfs=b"INITRD", rootfs=b"ROOTFS", extra_kargs="mitigations=auto,nosmt",
-              with_kargs=True, with_igninfo=True, pad=None):
-    """Build a live ISO at ``dest``; returns a dict describing it (default kargs, area size)."""
+              with_kargs=True, with_igninfo=True, pad=None, meta_space=0):
+    """Build a live ISO at ``dest``; returns a dict describing it (default kargs, area size).
+
+    ``meta_space``: trailing spaces added to each metadata JSON file, so tests can put other
+    (hostile) contents in place later without moving extents (readers strip trailing spaces).
+    """
     tree = os.path.join(workdir, "tree")
     if os.path.exists(tree):
         shutil.rmtree(tree)
@@ -104,6 +108,11 @@ def build_iso(dest, workdir, volid="nestos-22.03.20240903.0", flavour="nestos", 
     if pad:
         with open(os.path.join(tree, "images", "pad.img"), "wb") as handle:
             handle.truncate(pad)
+    for name in ("kargs.json", "igninfo.json", "features.json"):
+        meta_file = os.path.join(tree, meta, name)
+        if meta_space and os.path.exists(meta_file):
+            with open(meta_file, "a") as handle:
+                handle.write(" " * meta_space)
     if os.path.exists(dest):
         os.unlink(dest)
     subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-joliet-long", "-V", volid[:32],
