@@ -106,7 +106,8 @@ class BootReport(dict):
         ign = self["ignition"]
         lines = ["Ignition: %s (platform %s; stages %s)" % (
             ign["outcome"], ign["platform"] or "-",
-            ", ".join("%s=%s" % kv for kv in ign["stages"].items()) or "none")]
+            ", ".join("%s: %s" % (stage, "ok" if rc == 0 else "failed (exit %s)" % rc)
+                      for stage, rc in ign["stages"].items()) or "none ran")]
         lines += ["  ! %s" % m for m in ign["messages"]]
         lines.append("kernel command line: %s" % self["cmdline"])
         for path, f in sorted(self["files"].items()):
