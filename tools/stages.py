@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run the stages of `make test` / `make demo` and end with one summary table.
 
     stages.py run --log L --name NAME [--junit X.xml] [--after STAGE] [--each A B ...] -- CMD ...

@@ -34,11 +34,13 @@ options:
     default: "0644"
 attributes:
   check_mode:
+    description: Says whether the page would change, writes nothing.
     support: full
   diff_mode:
+    description: The page is not shown as a diff; the result says whether it changed.
     support: none
 author:
-  - nestos.lifecycle maintainers
+  - nestos.lifecycle contributors (@nestos-lifecycle)
 """
 
 EXAMPLES = r"""

@@ -37,6 +37,7 @@ STATUSES = ("ok", "changed", "failed", "skipped")
 MAX_HOSTS = 20000
 MAX_EVENTS = 200
 MAX_TEXT = 400
+MAX_EPOCH = 10 ** 11  # far beyond any rollout; keeps dates printable
 
 PHASE_COLOURS = {"prefetch": "#8fb8de", "lock": "#c9a0dc", "apply": "#5b8def", "reboot": "#f0ad4e",
                  "health": "#5cb85c", "verify": "#3c9d9b", "rollback": "#d9534f"}
@@ -57,8 +58,8 @@ def _text(value, path, optional=True):
 
 
 def _number(value, path):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        _fail(path, "must be a number (seconds since the epoch)")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_EPOCH:
+        _fail(path, "must be a number of seconds since the epoch, 0 to %d" % MAX_EPOCH)
     return float(value)
 
 
@@ -148,7 +149,9 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 6px}
 .sub{color:#555;margin-bottom:12px}
 .counts span{display:inline-block;margin-right:12px;padding:2px 8px;border-radius:10px;color:#fff}
-table{border-collapse:collapse;table-layout:fixed;width:%dpx}td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}td,th{padding:2px 8px;text-align:left;vertical-align:middle}
+table{border-collapse:collapse;table-layout:fixed;width:%dpx}
+td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+td,th{padding:2px 8px;text-align:left;vertical-align:middle}
 th{border-bottom:1px solid #ccc;font-weight:600}tr.host td{border-bottom:1px solid #eee}
 .result{font-weight:600}.img{font:12px monospace;color:#333}.legend span{margin-right:14px}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
@@ -177,9 +180,9 @@ def _timeline(host, start, span):
         stroke = ' stroke="#b71c1c" stroke-width="2"' if event["status"] == "failed" else ""
         title = "%s %s %.1f s%s" % (event["phase"], event["status"], event["end"] - event["start"],
                                     (": " + event["detail"]) if event["detail"] else "")
-        bars.append('<rect class="ev ev-%s st-%s" x="%.1f" y="3" width="%.1f" height="%d" rx="2" fill="%s"%s>'
-                    '<title>%s</title></rect>' % (event["phase"], event["status"], x, w, ROW_HEIGHT - 6,
-                                                   PHASE_COLOURS[event["phase"]], stroke, _E(title)))
+        rect = '<rect class="ev ev-%s st-%s" x="%.1f" y="3" width="%.1f" height="%d" rx="2" fill="%s"%s>' % (
+            event["phase"], event["status"], x, w, ROW_HEIGHT - 6, PHASE_COLOURS[event["phase"]], stroke)
+        bars.append('%s<title>%s</title></rect>' % (rect, _E(title)))
     return ('<svg width="%d" height="%d" role="img" aria-label="timeline of %s">%s</svg>'
             % (AXIS_WIDTH, ROW_HEIGHT, _E(host["host"]), "".join(bars)))
 
@@ -203,17 +206,18 @@ def render_html(report):
         for event in host["events"]:
             start = min(start, event["start"])
             span = max(span, event["end"] - start)
+    title = _E("Rollout report: " + report["play"])
+    style = CSS % (130 + 100 + AXIS_WIDTH + 16 + 660)
     parts = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-             '<title>%s</title><style>%s</style></head><body>' % (_E("Rollout report: " + report["play"]),
-                                                                 CSS % (130 + 100 + AXIS_WIDTH + 16 + 660)),
+             '<title>%s</title><style>%s</style></head><body>' % (title, style),
              '<h1>Rollout report: %s</h1>' % _E(report["play"]),
              '<div class="sub" id="summary">%s<br>%s &ndash; %s</div>' % (
                  _E(summary_line(report)), _when(report["started"]), _when(report["finished"])),
              '<div class="counts">%s</div>' % "".join(
                  '<span class="count-%s" style="background:%s">%d %s</span>' % (r, RESULT_COLOURS[r], n, r.replace("_", " "))
                  for r, n in counts(report).items()),
-             '<p class="legend">%s</p>' % "".join('<span><i style="background:%s"></i>%s</span>' % (c, p)
-                                                   for p, c in PHASE_COLOURS.items())]
+             '<p class="legend">%s</p>' % "".join(
+                 '<span><i style="background:%s"></i>%s</span>' % (c, p) for p, c in PHASE_COLOURS.items())]
     for batch in sorted(set(h["batch"] for h in report["hosts"])):
         hosts = [h for h in report["hosts"] if h["batch"] == batch]
         parts.append('<h2 id="batch-%d">Batch %d (%d host%s)</h2>' % (batch, batch, len(hosts), "" if len(hosts) == 1 else "s"))
