@@ -293,13 +293,13 @@ def test_running_guest_that_stopped_on_its_own_is_an_error_when_waiting(conn, ba
     console.write_text("booting\nreport done\nreboot: Power down\n")
     machine.ensure(request(name, base, workdir, state="running"), conn=conn)
     conn.lookupByName(name).destroy()  # the guest powers itself off
-    original = machine.Run.start
+    original = machine.LibvirtBackend.start
 
-    def start_and_power_off(self, dom):
-        original(self, dom)
-        dom.destroy()
+    def start_and_power_off(self, mdef):
+        original(self, mdef)
+        self.dom.destroy()
 
-    monkeypatch.setattr(machine.Run, "start", start_and_power_off)
+    monkeypatch.setattr(machine.LibvirtBackend, "start", start_and_power_off)
     with pytest.raises(NestosError) as err:
         machine.ensure(request(name, base, workdir, state="running", wait_for="address"), conn=conn)
     assert "stopped on its own" in str(err.value)
