@@ -68,7 +68,8 @@ options:
     default: qemu:///system
   image:
     description:
-      - Absolute path of the NestOS base QCOW2 image on the hypervisor. Required to create the machine.
+      - Absolute path of the NestOS base QCOW2 image on the hypervisor. Required to create the machine (unless O(cdrom)
+        is given).
       - The base is only read; the machine writes to its own overlay.
     type: path
   disk_size:
@@ -77,6 +78,28 @@ options:
       - Must not be smaller than the base image. A larger value later grows the disk (online when running);
         disks are never shrunk.
     type: str
+  cdrom:
+    description:
+      - An ISO image (absolute path on the hypervisor) attached read-only as a CD-ROM and booted before the disk, as
+        C(nosa run --qemu-iso) does. Without O(image), the machine gets an empty disk of O(disk_size) (default 10 GiB)
+        and needs no Ignition config.
+    type: path
+  shares:
+    description:
+      - Host folders shared with the guest over virtio-9p (read-write, C(passthrough)); the guest mounts one with
+        C(mount -t 9p -o trans=virtio,version=9p2000.L <tag> <dir>). The C(nestos_build) role's C(run) entry point
+        shares the build workdir this way at C(/var/mnt/workdir).
+    type: list
+    elements: dict
+    suboptions:
+      source:
+        description: Host folder.
+        type: path
+        required: true
+      tag:
+        description: Mount tag (1-31 characters A-Z a-z 0-9 _ -).
+        type: str
+        required: true
   disk_options:
     description:
       - Driver options of the machine's disk, the same under both backends (libvirt C(<driver>) attributes, qemu

@@ -38,6 +38,9 @@ ARGSPEC = dict(
     machine=dict(type="str"),
     firmware=dict(type="str", default="auto", choices=["auto", "bios", "efi"]),
     platform=dict(type="str", default="qemu", choices=list(converge.PLATFORMS)),
+    cdrom=dict(type="path"),
+    shares=dict(type="list", elements="dict", options=dict(source=dict(type="path", required=True),
+                                                           tag=dict(type="str", required=True))),
     storage_dir=dict(type="path", default=converge.DEFAULT_STORAGE_DIR),
     console_log=dict(type="path"),
     recreate=dict(type="bool", default=False),
@@ -67,7 +70,8 @@ def request_from_params(params, ignition):
         recreate=p["recreate"], adopt=p["adopt"], on_config_change=p["on_config_change"],
         wait_for=p["wait_for"], ssh_port=p["ssh_port"], wait_timeout=p["wait_timeout"],
         wait_for_console=p["wait_for_console"], stop_timeout=p["stop_timeout"],
-        disk_options=disk_options, platform=p.get("platform") or "qemu")
+        disk_options=disk_options, platform=p.get("platform") or "qemu", cdrom=p.get("cdrom"),
+        shares=p.get("shares"))
 
 
 def _input_secrets(params):

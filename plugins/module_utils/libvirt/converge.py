@@ -46,6 +46,8 @@ DEFAULT_LOG_DIR = "/var/log/libvirt/qemu"
 PLATFORMS = ("qemu",)
 PANIC_RE = re.compile(r"Kernel panic - not syncing:[^\n]*")
 CONSOLE_POLL = 0.5
+# size of the empty disk of an ISO machine without a base image (unless disk_size says otherwise)
+BLANK_DISK_GIB = 10
 _PREDICTED_STATE = {"running": "running", "restarted": "running", "stopped": "shutoff"}
 
 
@@ -56,7 +58,8 @@ class Request(object):
                  memory=2048, networks=None, arch=None, domain_type="auto", machine=None, firmware="auto",
                  storage_dir=DEFAULT_STORAGE_DIR, console_log=None, ignition_bytes=None, recreate=False,
                  adopt=False, on_config_change="warn", wait_for="none", ssh_port=22, wait_timeout=300,
-                 wait_for_console=None, stop_timeout=60, disk_options=None, platform="qemu"):
+                 wait_for_console=None, stop_timeout=60, disk_options=None, platform="qemu", cdrom=None,
+                 shares=None):
         self.name = name
         self.state = state
         self.uri = uri
@@ -82,6 +85,8 @@ class Request(object):
         self.stop_timeout = stop_timeout
         self.disk_options = dict(disk_options or {})
         self.platform = platform
+        self.cdrom = cdrom
+        self.shares = list(shares or [])
 
     def validate(self):
         # type: () -> None
@@ -99,6 +104,7 @@ class Request(object):
              "must be an absolute path"),
             (self.firmware == "bios" and self.arch == "aarch64", "firmware",
              "aarch64 guests boot UEFI only; use firmware: auto or efi"),
+            (bool(self.cdrom) and not os.path.isabs(self.cdrom or ""), "cdrom", "must be an absolute path"),
             (self.platform not in PLATFORMS, "platform",
              "a libvirt or qemu machine is the %s platform (the image's ignition.platform.id); for other"
              " platforms use their own tooling (see docs/afterburn.md)" % " or ".join(PLATFORMS)),
@@ -107,6 +113,7 @@ class Request(object):
             if failed:
                 raise NestosError(msg, path=path)
         model.check_disk_options(self.disk_options)
+        self.shares = model.check_shares(self.shares)
         if self.wait_for_console:
             try:
                 re.compile(self.wait_for_console)
@@ -245,10 +252,10 @@ def _provisioning(run, current):
     req = run.req
     ignition = req.ignition_bytes
     sha = config_digest(ignition) if ignition is not None else None
-    if current is None and ignition is None:
+    if current is None and ignition is None and not blank_disk(req):
         raise NestosError("an Ignition config (ignition, ignition_content or butane) is required to create"
                           " machine %s" % req.name, path="ignition")
-    if current is None or req.image:
+    if req.image or (current is None and not blank_disk(req)):
         run.base_info = storage.check_base(req.image)
     reprovision = _reprovision_reasons(req, current, sha)
     if not reprovision:
@@ -322,10 +329,13 @@ def _desired(run, current, sha, keep_paths=False):
         console_log=run.backend.console_path(), uuid=current.uuid if current is not None else None,
         interfaces=model.resolve_interfaces(req.name, req.networks, current.interfaces if current else [],
                                             run.backend.nic_backend),
-        fwcfg_style=run.backend.fwcfg_style(), disk_options=req.disk_options,
-        metadata={"managed-by": model.MANAGED_BY, "ignition-sha256": sha, "base": base})
+        fwcfg_style=run.backend.fwcfg_style(), disk_options=req.disk_options, cdrom=req.cdrom, shares=req.shares,
+        metadata=dict((k, v) for k, v in (("managed-by", model.MANAGED_BY), ("ignition-sha256", sha),
+                                          ("base", base)) if v is not None))
     if adopted:
         mdef.metadata["adopted"] = "yes"
+    if sha is None and (current is None or not current.ignition_file):
+        mdef.ignition_file = None  # an ISO machine without a config: no fw_cfg entry
     if current is not None and not req.machine:
         mdef.machine = current.machine
     return mdef
@@ -339,9 +349,15 @@ def _create(run, mdef, ignition):
         if not req.recreate:
             raise NestosError("overlay %s already exists but no machine %s does; remove it or set recreate: true"
                               % (mdef.disk, req.name), file=mdef.disk)
-    check_destination(mdef.ignition_file)
-    run.act("create overlay %s on %s" % (mdef.disk, req.image))
-    run.act("write Ignition %s" % mdef.ignition_file)
+    if req.cdrom and not os.path.isfile(req.cdrom):
+        raise NestosError("ISO not found", file=req.cdrom, path="cdrom")
+    if blank_disk(req):
+        run.act("create empty disk %s (%s)" % (mdef.disk, req.disk_size or "%d GiB" % BLANK_DISK_GIB))
+    else:
+        run.act("create overlay %s on %s" % (mdef.disk, req.image))
+    if mdef.ignition_file:
+        check_destination(mdef.ignition_file)
+        run.act("write Ignition %s" % mdef.ignition_file)
     if run.check_mode:
         run.backend.define(mdef, None)
         return
@@ -349,9 +365,15 @@ def _create(run, mdef, ignition):
         raise NestosError("storage folder does not exist", file=req.storage_dir, path="storage_dir")
     run.backend.prepare_create()
     storage.remove(mdef.disk)
-    storage.create_overlay(req.image, mdef.disk, storage.parse_size(req.disk_size), run.base_info)
+    if blank_disk(req):
+        storage.qemu_img(["create", "-q", "-f", "qcow2", mdef.disk,
+                          str(storage.parse_size(req.disk_size) or BLANK_DISK_GIB << 30)],
+                         "creating disk %s" % mdef.disk)
+    else:
+        storage.create_overlay(req.image, mdef.disk, storage.parse_size(req.disk_size), run.base_info)
     try:
-        storage.place_ignition(mdef.ignition_file, ignition)
+        if mdef.ignition_file:
+            storage.place_ignition(mdef.ignition_file, ignition)
         log_dir = os.path.dirname(mdef.console_log)
         if not os.path.isdir(log_dir):
             raise NestosError("console log folder does not exist", file=log_dir, path="console_log")
@@ -362,12 +384,18 @@ def _create(run, mdef, ignition):
         raise
 
 
+def blank_disk(req):
+    # type: (Request) -> bool
+    """An ISO machine without a base image gets an empty disk (like nosa run --qemu-iso)."""
+    return bool(req.cdrom) and not req.image
+
+
 def _update(run, current, mdef, ignition, sha):
     # type: (Run, MachineDef, MachineDef, Optional[bytes], Optional[str]) -> None
     changed = run.backend.changes(current, mdef)
     if changed:
         run.backend.define(mdef, changed)
-    if ignition is not None:
+    if ignition is not None and mdef.ignition_file:
         # A copy with the same content in another layout is kept as it is.
         on_disk = _read_bytes(mdef.ignition_file)
         if on_disk is not None and config_digest(on_disk) == sha:

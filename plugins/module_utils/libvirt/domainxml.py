@@ -73,6 +73,8 @@ def render(mdef, pretty=True):
     os_attrs = {"firmware": "efi"} if firmware == "efi" else {}
     os_elem = _sub(root, "os", **os_attrs)
     _sub(os_elem, "type", "hvm", arch=mdef.arch, machine=machine)
+    if mdef.cdrom:
+        _sub(os_elem, "boot", dev="cdrom")
     _sub(os_elem, "boot", dev="hd")
     features = _sub(root, "features")
     _sub(features, "acpi")
@@ -103,6 +105,7 @@ def render(mdef, pretty=True):
         _sub(disk, "driver", name="qemu", type="qcow2", **driver)
         _sub(disk, "source", file=mdef.disk)
         _sub(disk, "target", dev="vda", bus="virtio")
+    _render_media(devices, mdef)
     for nic in mdef.interfaces:
         iface = _sub(devices, "interface", type=nic.kind)
         _sub(iface, "mac", address=nic.mac)
@@ -127,6 +130,37 @@ def render(mdef, pretty=True):
     if pretty:
         _indent(root)
     return ET.tostring(root, encoding="unicode") + ("\n" if pretty else "")
+
+
+def _render_media(devices, mdef):
+    # type: (ET.Element, MachineDef) -> None
+    """The ISO (read-only CD-ROM) and the 9p shares."""
+    if mdef.cdrom:
+        cdrom = _sub(devices, "disk", type="file", device="cdrom")
+        _sub(cdrom, "driver", name="qemu", type="raw")
+        _sub(cdrom, "source", file=mdef.cdrom)
+        if mdef.arch == "x86_64" and (mdef.machine_type() or "pc").startswith("pc"):
+            _sub(cdrom, "target", dev="hdc", bus="ide")
+        else:
+            _sub(cdrom, "target", dev="sda", bus="scsi")
+        _sub(cdrom, "readonly")
+    for source, tag in mdef.shares:
+        share = _sub(devices, "filesystem", type="mount", accessmode="passthrough")
+        _sub(share, "source", dir=source)
+        _sub(share, "target", dir=tag)
+
+
+def _parse_media(devices, mdef):
+    # type: (ET.Element, MachineDef) -> None
+    for disk in devices.findall("disk"):
+        source = disk.find("source")
+        if disk.get("device") == "cdrom" and source is not None and source.get("file"):
+            mdef.cdrom = source.get("file")
+            break
+    for share in devices.findall("filesystem"):
+        source, target = share.find("source"), share.find("target")
+        if share.get("type", "mount") == "mount" and source is not None and target is not None:
+            mdef.shares.append((source.get("dir"), target.get("dir")))
 
 
 def _indent(elem, level=0):
@@ -186,6 +220,7 @@ def parse(xml_text):
     mdef.disk = None
     mdef.console_log = None
     if devices is not None:
+        _parse_media(devices, mdef)
         for disk in devices.findall("disk"):
             if disk.get("device", "disk") == "disk":
                 source = disk.find("source")

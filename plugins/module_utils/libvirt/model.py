@@ -32,6 +32,7 @@ FWCFG_NAME = "opt/com.coreos/config"
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,62}$")
 MAC_RE = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
+SHARE_TAG_RE = re.compile(r"^[A-Za-z0-9_-]{1,31}$")
 
 # aarch64 guests boot UEFI on the 'virt' machine; x86_64 on 'pc' (SeaBIOS) unless efi asked.
 ARCH_DEFAULTS = {
@@ -124,11 +125,12 @@ class MachineDef(object):
     """The managed fields of a NestOS machine (one model, rendered for libvirt or plain qemu)."""
 
     COMPARED = ("name", "domain_type", "arch", "firmware", "memory_mib", "vcpus", "disk",
-                "ignition_file", "console_log", "interfaces", "fwcfg_style", "disk_options")
+                "ignition_file", "console_log", "interfaces", "fwcfg_style", "disk_options", "cdrom", "shares")
 
     def __init__(self, name, domain_type="qemu", arch="x86_64", machine=None, firmware=None,
                  memory_mib=2048, vcpus=2, disk=None, ignition_file=None, console_log=None,
-                 interfaces=None, uuid=None, metadata=None, fwcfg_style="sysinfo", disk_options=None):
+                 interfaces=None, uuid=None, metadata=None, fwcfg_style="sysinfo", disk_options=None,
+                 cdrom=None, shares=None):
         self.name = name
         self.domain_type = domain_type
         self.arch = arch
@@ -144,6 +146,10 @@ class MachineDef(object):
         self.metadata = dict(metadata or {})
         self.fwcfg_style = fwcfg_style
         self.disk_options = disk_driver_options(disk_options)
+        # an ISO attached read-only, booted before the disk (nosa run --qemu-iso)
+        self.cdrom = cdrom
+        # host folders shared over virtio-9p: [(host folder, mount tag)] (nosa run's /var/mnt/workdir)
+        self.shares = [tuple(share) for share in shares or []]
 
     def owned(self):
         # type: () -> bool
@@ -161,6 +167,26 @@ class MachineDef(object):
     def machine_type(self):
         # type: () -> Optional[str]
         return self.machine or ARCH_DEFAULTS.get(self.arch, {}).get("machine")
+
+
+def check_shares(shares):
+    # type: (Sequence[object]) -> List[Tuple[str, str]]
+    """``shares`` option items ({source, tag}) as (host folder, mount tag) pairs."""
+    out = []
+    for index, share in enumerate(shares or []):
+        where = "shares[%d]" % index
+        if not isinstance(share, dict) or set(share) - set(("source", "tag")):
+            raise NestosError("must be a dictionary with source (a host folder) and tag (the 9p mount tag)", path=where)
+        source, tag = str(share.get("source") or ""), str(share.get("tag") or "")
+        if not source.startswith("/") or "," in source:
+            raise NestosError("must be an absolute path without commas", path=where + ".source")
+        if not SHARE_TAG_RE.match(tag):
+            raise NestosError("must be 1-31 characters A-Z a-z 0-9 _ - (the guest mounts it by this tag)",
+                              path=where + ".tag")
+        out.append((source, tag))
+    if len(set(tag for _s, tag in out)) != len(out):
+        raise NestosError("two shares have the same tag", path="shares")
+    return out
 
 
 def disk_driver_options(given=None):
@@ -245,4 +271,5 @@ def _interface(name, index, net, current, backend):
 
 
 __all__ = ["MANAGED_BY", "FWCFG_NAME", "NAME_RE", "MAC_RE", "ARCH_DEFAULTS", "DISK_OPTIONS", "Interface",
-           "MachineDef", "derive_mac", "disk_driver_options", "check_disk_options", "resolve_interfaces"]
+           "MachineDef", "derive_mac", "disk_driver_options", "check_disk_options", "check_shares",
+           "resolve_interfaces"]

@@ -66,7 +66,7 @@ def _machine_def(req, paths, nics, accel):
                       machine=req.machine, memory_mib=req.memory, vcpus=req.vcpus,
                       firmware=None if req.firmware == "auto" else req.firmware, disk=paths["overlay"],
                       ignition_file=paths["ignition"], console_log=paths["console"], interfaces=nics,
-                      disk_options=req.disk_options)
+                      disk_options=req.disk_options, cdrom=req.cdrom, shares=req.shares)
 
 
 def build_argv(req, paths, nics, accel, binary=None):
@@ -144,6 +144,8 @@ class QemuBackend(Backend):
         self.current = _machine_def(req, paths, nics, str(previous.get("accel")))
         self.current.metadata = {"managed-by": model.MANAGED_BY, "ignition-sha256": previous.get("ignition-sha256"),
                                  "base": previous.get("base")}
+        if previous.get("ignition-sha256") is None:
+            self.current.ignition_file = None  # an ISO machine made without a config
         return self.current
 
     def state_of(self, mdef):

@@ -75,6 +75,21 @@ def _nic_args(interfaces):
     return argv
 
 
+def _media_args(mdef):
+    # type: (MachineDef) -> List[str]
+    """The ISO (read-only CD-ROM, booted first) and the 9p shares."""
+    argv = []
+    if mdef.cdrom:
+        if mdef.arch == "x86_64" and (mdef.machine_type() or "pc").startswith("pc"):
+            argv += ["-drive", "file=%s,media=cdrom,readonly=on,if=ide,index=2" % mdef.cdrom, "-boot", "order=dc"]
+        else:
+            argv += ["-device", "virtio-scsi-pci,id=scsi0", "-drive",
+                     "file=%s,media=cdrom,readonly=on,if=none,id=cd0" % mdef.cdrom, "-device", "scsi-cd,drive=cd0"]
+    for source, tag in mdef.shares:
+        argv += ["-virtfs", "local,path=%s,mount_tag=%s,security_model=passthrough" % (source, tag)]
+    return argv
+
+
 def render(mdef, pidfile, binary=None):
     # type: (MachineDef, str, Optional[str]) -> List[str]
     """The qemu command line (list) for ``mdef``; qemu daemonizes and writes ``pidfile``."""
@@ -83,9 +98,10 @@ def render(mdef, pidfile, binary=None):
             "-machine", mdef.machine_type(), "-accel", accel, "-m", str(mdef.memory_mib), "-smp", str(mdef.vcpus),
             "-display", "none", "-monitor", "none", "-daemonize", "-pidfile", pidfile,
             "-serial", "file:%s" % mdef.console_log,
-            "-drive", _drive(mdef),
-            "-fw_cfg", "name=%s,file=%s" % (FWCFG_NAME, mdef.ignition_file),
-            "-device", "virtio-rng-pci"]
+            "-drive", _drive(mdef)]
+    if mdef.ignition_file:
+        argv += ["-fw_cfg", "name=%s,file=%s" % (FWCFG_NAME, mdef.ignition_file)]
+    argv += ["-device", "virtio-rng-pci"] + _media_args(mdef)
     if accel == "kvm":
         argv += ["-cpu", "host"]
     elif mdef.arch == "aarch64":
