@@ -125,3 +125,12 @@ def test_output_mode_rule():
     assert api.output_mode(_Plan("{}"), 0o640) == 0o640
     assert api.output_mode(_Plan(None), None) is None
     assert api.output_mode(_Plan(None), None, default=0o600) == 0o600
+
+
+def test_non_utf8_member_names_reach_the_result_without_a_traceback(tmp_path):
+    from tests.support.live_media import run_module
+    src = tmp_path / "w.img"
+    src.write_bytes(lzma.compress(make_newc({"etc/nestos-firstboot-network/eth\udcff": b"[c]"}),
+                                  check=lzma.CHECK_CRC32))
+    res = run_module("pxe_ignition", {"state": "unwrap", "src": str(src)})
+    assert not res.get("failed") and res["network_keyfiles"] == ["eth\ufffd"], res
