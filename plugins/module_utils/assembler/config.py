@@ -25,7 +25,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil i
 try:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
     from ruamel.yaml.util import load_yaml_guess_indent
     HAS_RUAMEL = True
@@ -38,6 +38,8 @@ OS_RELEASE_MARKER = "# nestos.lifecycle: os-release"
 MANIFEST = "manifest.yaml"
 IMAGE = "image.yaml"
 POSTPROCESS_MARKER = "# nestos.lifecycle: postprocess "
+# nestos-config files are a few KiB; anything larger is refused before it is parsed.
+MAX_YAML_BYTES = 4 << 20
 LIST_KEYS = ("packages", "exclude-packages", "remove-files", "lockfile-repos")
 
 
@@ -116,24 +118,39 @@ class YamlDoc(object):
         self.rel = rel
         self.modified = False
         with open(path, "rb") as handle:
-            self.text = handle.read().decode("utf-8")
+            raw = handle.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise NestosError("larger than %d MiB; not a nestos-config file" % (MAX_YAML_BYTES >> 20), file=rel)
         try:
-            data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
-        except MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            raise NestosError("invalid YAML: %s" % (err.problem or err.context), file=rel,
-                              line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
-        self.yaml = YAML(typ="rt")
-        self.yaml.preserve_quotes = True
-        self.yaml.width = 4096
-        offset = block_seq_indent or 0
-        self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2), offset=offset)
-        self.data = self.yaml.load(self.text)
+            self.text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise NestosError("not UTF-8 text (byte %d)" % err.start, file=rel)
+        self.data = self._load(rel)
         if self.data is None:
             self.data = CommentedMap()
         if not isinstance(self.data, dict):
             raise NestosError("the top level must be a mapping", file=rel, line=1)
-        del data
+
+    def _load(self, rel):
+        """Round-trip load; every YAML error becomes a NestosError naming file and line."""
+        try:
+            data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
+            del data
+            self.yaml = YAML(typ="rt")
+            self.yaml.preserve_quotes = True
+            self.yaml.width = 4096
+            offset = block_seq_indent or 0
+            self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2),
+                             offset=offset)
+            return self.yaml.load(self.text)
+        except MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            raise NestosError("invalid YAML: %s" % (err.problem or err.context), file=rel,
+                              line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+        except YAMLError as err:
+            raise NestosError("invalid YAML: %s" % str(err).splitlines()[0], file=rel)
+        except RecursionError:
+            raise NestosError("invalid YAML: nested too deep", file=rel)
 
     def get_list(self, key):
         if key not in self.data:
@@ -147,7 +164,10 @@ class YamlDoc(object):
 
     def render(self):
         buf = io.StringIO()
-        self.yaml.dump(self.data, buf)
+        try:
+            self.yaml.dump(self.data, buf)
+        except (YAMLError, RecursionError) as err:
+            raise NestosError("cannot write the edited YAML back: %s" % str(err).splitlines()[0], file=self.rel)
         return buf.getvalue()
 
 
