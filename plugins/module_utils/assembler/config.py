@@ -251,31 +251,35 @@ class ConfigEditor(object):
             remove = [x for x in current if x not in exact]
             add = list(exact)
         for rel in files:
-            doc = self.doc(rel)
-            seq = doc.get_list(key)
-            if not seq:
-                continue
-            for item in remove:
-                while item in [str(x) for x in seq]:
-                    index = [str(x) for x in seq].index(item)
-                    seq_delete(seq, index)
-                    doc.modified = True
-                    self._note(rel, "%s: removed %s" % (key, item))
+            self._remove_items(rel, key, remove)
         present = set()
         for rel in files:
             present.update(str(x) for x in (self.doc(rel).get_list(key) or []))
         missing = [x for x in add if x not in present]
         if missing:
-            doc = self.holder(key, file, order)
-            seq = doc.get_list(key)
-            if seq is None:
-                seq = CommentedSeq()
-                doc.data[key] = seq
-            for item in missing:
-                if item not in [str(x) for x in seq]:
-                    seq_append(seq, item)
-                    self._note(doc.rel, "%s: added %s" % (key, item))
-            doc.modified = True
+            self._add_items(self.holder(key, file, order), key, missing)
+
+    def _remove_items(self, rel, key, remove):
+        doc = self.doc(rel)
+        seq = doc.get_list(key)
+        if not seq:
+            return
+        for item in remove:
+            while item in [str(x) for x in seq]:
+                seq_delete(seq, [str(x) for x in seq].index(item))
+                doc.modified = True
+                self._note(rel, "%s: removed %s" % (key, item))
+
+    def _add_items(self, doc, key, missing):
+        seq = doc.get_list(key)
+        if seq is None:
+            seq = CommentedSeq()
+            doc.data[key] = seq
+        for item in missing:
+            if item not in [str(x) for x in seq]:
+                seq_append(seq, item)
+                self._note(doc.rel, "%s: added %s" % (key, item))
+        doc.modified = True
 
     def set_scalar(self, key, value, file=None, quoted=True):
         doc = self.holder(key, file)
@@ -576,9 +580,8 @@ def os_release_script(fields, buildid_date=False):
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 
 
-def edit_repo_text(text, repo_id, options, state="present"):
-    """Set ``options`` in section ``[repo_id]`` of a .repo file, keeping everything else."""
-    lines = text.splitlines(True)
+def _repo_section(lines, repo_id):
+    """(start, end) line indexes of section ``[repo_id]`` (end exclusive), or (None, None)."""
     start = end = None
     for index, line in enumerate(lines):
         match = _SECTION.match(line)
@@ -590,25 +593,30 @@ def edit_repo_text(text, repo_id, options, state="present"):
                 end = None
     if start is not None and end is None:
         end = len(lines)
-    if state == "absent":
-        if start is None:
-            return text
-        # drop the section and blank lines that trail it
-        while end > start and lines[end - 1].strip() == "":
-            end -= 1
-        del lines[start:end]
-        while start < len(lines) and start > 0 and lines[start].strip() == "" and lines[start - 1].strip() == "":
-            del lines[start]
-        return "".join(lines)
-    options = [(str(k), _repo_value(v)) for k, v in options.items() if v is not None]
-    if start is None:
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        if lines and lines[-1].strip():
-            lines.append("\n")
-        lines.append("[%s]\n" % repo_id)
-        lines.extend("%s=%s\n" % kv for kv in options)
-        return "".join(lines)
+    return start, end
+
+
+def _drop_section(lines, start, end):
+    # drop the section and blank lines that trail it
+    while end > start and lines[end - 1].strip() == "":
+        end -= 1
+    del lines[start:end]
+    while start < len(lines) and start > 0 and lines[start].strip() == "" and lines[start - 1].strip() == "":
+        del lines[start]
+    return "".join(lines)
+
+
+def _new_section(lines, repo_id, options):
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    if lines and lines[-1].strip():
+        lines.append("\n")
+    lines.append("[%s]\n" % repo_id)
+    lines.extend("%s=%s\n" % kv for kv in options)
+    return "".join(lines)
+
+
+def _set_options(lines, start, end, options):
     body_end = end
     while body_end > start + 1 and lines[body_end - 1].strip() == "":
         body_end -= 1
@@ -625,6 +633,18 @@ def edit_repo_text(text, repo_id, options, state="present"):
             lines.insert(body_end, "%s=%s\n" % (key, value))
             body_end += 1
     return "".join(lines)
+
+
+def edit_repo_text(text, repo_id, options, state="present"):
+    """Set ``options`` in section ``[repo_id]`` of a .repo file, keeping everything else."""
+    lines = text.splitlines(True)
+    start, end = _repo_section(lines, repo_id)
+    if state == "absent":
+        return text if start is None else _drop_section(lines, start, end)
+    options = [(str(k), _repo_value(v)) for k, v in options.items() if v is not None]
+    if start is None:
+        return _new_section(lines, repo_id, options)
+    return _set_options(lines, start, end, options)
 
 
 def _repo_value(value):
