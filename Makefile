@@ -113,7 +113,7 @@ test: setup
 # Stages after the build take their media from it (tests/lab/media.py honours NESTOS_MEDIA_FROM_BUILD).
 DEMO_BUILD_FACTS := $(CACHE)/build/demo/nestos_build.json
 DEMO_MEDIA_STAGES := demo-lab demo-live demo-libvirt
-DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet
+DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet demo-awx
 demo: setup lab
 	@for t in $(DEMO_ORDER) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS)); do \
 	  case " $(DEMO_TARGETS) " in *" $$t "*) ;; *) continue ;; esac; \

@@ -40,7 +40,11 @@ JOB_ENV = {
 }
 # Rootful podman here: the job runs as root in the container (AWX runs it rootless as uid
 # 1000 with its own user namespace); never pull, the image is already local (see ee_image).
-BASE_CONTAINER_OPTIONS = ["--user=0", "--pull=never"]
+# podman raises nofile/nproc to its maxima by default, which this machine's sandbox refuses
+# (runc: "error setting rlimit ... operation not permitted"): ask for the ones the build
+# area's containers.conf uses (roles/build_host defaults).
+LAB_ULIMITS = ["--ulimit=nofile=20000:20000", "--ulimit=nproc=32768:32768"]
+BASE_CONTAINER_OPTIONS = ["--user=0", "--pull=never"] + LAB_ULIMITS
 
 
 class EEMissing(RuntimeError):
@@ -166,7 +170,8 @@ def run_job(pdd: Path, playbook: str, inventory: str, extravars: dict | None = N
                       container_options=BASE_CONTAINER_OPTIONS + list(container_options),
                       container_volume_mounts=list(volumes))
     else:
-        host_env = dict(JOB_ENV, ANSIBLE_COLLECTIONS_PATH=str(pdd / REQ_COLLECTIONS))
+        host_env = dict(JOB_ENV, ANSIBLE_COLLECTIONS_PATH=str(pdd / REQ_COLLECTIONS),
+                        PATH="%s:%s" % (VENV_BIN, os.environ.get("PATH", "/usr/bin:/bin")))
         host_env.update(env or {})
         kwargs["envvars"] = host_env
     t0 = time.monotonic()

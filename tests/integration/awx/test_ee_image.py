@@ -14,7 +14,7 @@ GIB = 1 << 30
 
 
 def podman_run(image, *cmd):
-    return subprocess.run(["podman", "run", "--rm", "--pull=never", "--network=none", image] + list(cmd),
+    return subprocess.run(["podman", "run", "--rm", "--pull=never", "--network=none"] + awx_runner.LAB_ULIMITS + [image] + list(cmd),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, timeout=300)
 
 

@@ -50,7 +50,7 @@ def test_customize_job_writes_media_to_the_media_host_and_they_boot(ee_image, pd
     assert changed, job.tasks()
     result = out / "out" / "awx1.iso"
     assert result.is_file(), sorted(p.name for p in (out / "out").iterdir())
-    assert "/etc/awx-marker" in (out / "out" / "awx1.ign").read_text()  # the survey's Butane, translated
+    assert "/etc/awx-marker" in (out / "out" / "base.ign").read_text()  # the survey's Butane, translated
     report = harness.boot_iso(str(result), timeout=240)
     assert report.succeeded, report.ignition
     dest = json.loads(report.dest_ign)
