@@ -11,7 +11,8 @@
    the base image, the EE definition and every file of the collection (FILES.json checksums);
    an image with that tag is reused as it is;
 4. tags :latest, pushes both tags to the registry as <registry>/nestos/lifecycle-ee:<tag>;
-5. writes what it did to .cache/ee/ee.json (image, hash, size, build seconds, cached or not).
+5. writes what it did to .cache/ee/ee.json (image, hash, size, build seconds, cached or not)
+   and appends it to .cache/ee/builds.json.
 
 Progress lines go to stdout; the full builder log to .cache/ee/build.log.
 """
@@ -166,6 +167,15 @@ def main(argv: list[str] | None = None) -> int:
         "size_bytes": size, "pushed": pushed,
     }
     RESULT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    # every build's figures, so cold and cached times stay on record (bench-awx reports them)
+    history_path = CACHE / "builds.json"
+    try:
+        history = json.loads(history_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        history = []
+    history.append({k: result[k] for k in ("hash", "base_cached", "base_seconds", "cached", "build_seconds",
+                                           "size_bytes")} | {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    history_path.write_text(json.dumps(history[-20:], indent=1) + "\n", encoding="utf-8")
     print("ee: %s, %.0f MiB, %s in %.0f s (base %s, %.0f s)%s" % (
         ref, size / 2**20, "reused" if cached else "built", build_seconds,
         "cached" if base_cached else "built", base_seconds,
