@@ -1,11 +1,12 @@
-#!/bin/bash
+# shellcheck shell=bash
 # The execution environment's base image, built from Debian packages (no container registry
 # needed): mmdebstrap makes a minimal bookworm root with python3 and pip, podman imports it.
-# Built once and cached by a hash of this script: the root tarball in
+# Built once and cached by a hash of this script's commands (comments left out), ee-pkg and the
+# CAs added: the root tarball in
 # $NESTOS_EE_CACHE/<hash>/rootfs.tar (default /var/cache/nestos-lifecycle/ee) and the image
 # localhost/nestos/ee-base:<hash>. Prints the image name on stdout; progress goes to stderr.
-#   ee/base-image.sh            build if missing, print the image name
-#   ee/base-image.sh --name     print the image name only (no build)
+#   bash ee/base-image.sh       build if missing, print the image name
+#   bash ee/base-image.sh --name print the image name only (no build)
 # Users with a normal registry skip this: EE_BASE_IMAGE=quay.io/... (see docs/execution-environment.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +26,7 @@ if [ -n "$ca_dir" ] && [ -d "$ca_dir" ]; then
     while IFS= read -r -d '' f; do cas+=("$f"); done < <(find "$ca_dir" -maxdepth 1 -type f -name '*.crt' -print0 | sort -z)
 fi
 
-hash=$( (cat "$0" "$pkgmgr_src"; [ ${#cas[@]} -eq 0 ] || cat "${cas[@]}") | sha256sum | cut -c1-16)
+hash=$( (grep -v '^[[:space:]]*#' "$0"; cat "$pkgmgr_src"; [ ${#cas[@]} -eq 0 ] || cat "${cas[@]}") | sha256sum | cut -c1-16)
 image=localhost/nestos/ee-base:$hash
 dir=$cache_root/$hash
 
@@ -48,7 +49,7 @@ if [ ! -s "$dir/rootfs.tar" ]; then
         --dpkgopt='path-exclude=/usr/share/info/*' \
         --customize-hook="install -m 0755 '$pkgmgr_src' \"\$1/usr/local/sbin/ee-pkg\"" \
         ${cas[@]:+--customize-hook="cp ${cas[*]@Q} \"\$1/usr/local/share/ca-certificates/\" && chroot \"\$1\" update-ca-certificates >/dev/null"} \
-        --customize-hook='rm -rf "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*' \
+        --customize-hook="rm -rf \"\$1\"/var/cache/apt/*.bin \"\$1\"/var/lib/apt/lists/*" \
         "$suite" "$tmp" \
         "deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security $suite-security main" >&2
     mv -f "$tmp" "$dir/rootfs.tar"

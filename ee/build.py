@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the nestos.lifecycle execution environment and push it to a registry.
 
     python ee/build.py [--push 127.0.0.1:5005] [--force]
