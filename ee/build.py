@@ -4,7 +4,8 @@
 
 1. the base image: $EE_BASE_IMAGE if set (a user with a normal registry), else the Debian image
    ee/base-image.sh builds once from Debian packages (cached by hash outside the checkout);
-2. the collection tarball (`ansible-galaxy collection build`) into ee/dist/;
+2. the collection tarball (`ansible-galaxy collection build` of its runtime parts: galaxy.yml,
+   meta, plugins, roles, playbooks, ...; not tests or docs) into ee/dist/;
 3. `ansible-builder build -f ee/execution-environment.yml` with podman, never pulling
    (``--pull=never``): the image is localhost/nestos/lifecycle-ee:<hash>, where <hash> covers
    the base image, the EE definition and every file of the collection (FILES.json checksums);
@@ -55,13 +56,31 @@ def base_image() -> str:
     return out.strip().splitlines()[-1]
 
 
+# What goes into the EE's copy of the collection: what runs (the rest - tests, docs, the EE's
+# own build files - would only make every test or doc edit rebuild the image).
+RUNTIME_PARTS = ("galaxy.yml", "README.md", "LICENSE", "COPYING", "meta", "plugins", "roles", "playbooks",
+                 "changelogs", "requirements.txt", "bindep.txt")
+
+
 def build_collection() -> str:
-    """Build the collection tarball; return a hash of its content (MANIFEST.json + FILES.json)."""
+    """Build the collection tarball from its runtime parts; return a hash of its content
+    (MANIFEST.json + FILES.json, which holds every file's sha256)."""
     DIST.mkdir(parents=True, exist_ok=True)
     for old in DIST.glob("nestos-lifecycle-*.tar.gz"):
         old.unlink()
-    _run([str(VENV_BIN / "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(DIST), str(TOP)],
+    stage = CACHE / "collection-src"
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    for part in RUNTIME_PARTS:
+        src = TOP / part
+        if src.is_dir():
+            shutil.copytree(src, stage / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif src.is_file():
+            shutil.copy2(src, stage / part)
+    _run([str(VENV_BIN / "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(DIST), str(stage)],
          stdout=subprocess.DEVNULL)
+    shutil.rmtree(stage)
     built = sorted(DIST.glob("nestos-lifecycle-*.tar.gz"))
     if len(built) != 1:
         raise SystemExit("ee/build.py: expected one collection tarball in %s, found %d" % (DIST, len(built)))

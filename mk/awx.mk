@@ -3,7 +3,7 @@
 # mmdebstrap, cached by content hash in /var/cache/nestos-lifecycle/ee), pushed to the lab
 # registry as 127.0.0.1:5005/nestos/lifecycle-ee:{<hash>,latest}, and jobs run inside it with
 # ansible-runner (tests/integration/awx, tests/support/awx_runner.py).
-APT_PACKAGES += mmdebstrap podman buildah skopeo uidmap openssh-client
+APT_PACKAGES += mmdebstrap podman buildah skopeo openssh-client
 
 LAB_TARGETS += ee
 DEMO_TARGETS += demo-awx
