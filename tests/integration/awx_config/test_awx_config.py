@@ -128,6 +128,9 @@ def test_canary_rebase_workflow(awx, first_run):
     assert (nodes["canary"]["limit"], nodes["canary"]["job_slice_count"]) == ("nestos_canary", 1)
     assert nodes["rest"]["limit"] == nodes["rollback-rest"]["limit"] == "nestos:!nestos_canary"
     assert nodes["rollback-canary"]["summary_fields"]["unified_job_template"]["name"] == "NestOS rollback"
+    workflow = awx.one("workflow_job_templates", name="NestOS canary rebase")
+    survey = yaml.safe_load(awx_surveys.survey_path("rebase").read_text())
+    assert workflow["survey_enabled"] is True and awx.get(workflow["related"]["survey_spec"]) == survey
 
 
 def test_second_run_changes_nothing(awx, first_run, project_repo, tmp_path_factory, awx_collections):
