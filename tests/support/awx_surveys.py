@@ -3,7 +3,7 @@
 A survey question of a job template sets an extra variable of the template's playbook. Its
 type, choices, default, required flag and variable name must agree with the specification of
 that variable: a role's ``meta/argument_specs.yml`` (the roles the playbook runs) or
-``roles/awx_config/files/playbook_variables.yml`` (variables a playbook reads itself).
+``roles/awx_config/meta/play_variables.yml`` (variables a playbook reads itself).
 
 Rules (one place, used by the generator and by the contract test):
 - ``str``/``path`` without choices -> ``text`` (min 0, max 1024); with choices ->
@@ -33,7 +33,7 @@ import yaml
 TOP = pathlib.Path(__file__).resolve().parents[2]
 ROLE_DIR = TOP / "roles" / "awx_config"
 SURVEY_DIR = ROLE_DIR / "files" / "surveys"
-PLAY_VARS_FILE = ROLE_DIR / "files" / "playbook_variables.yml"
+PLAY_VARS_FILE = ROLE_DIR / "meta" / "play_variables.yml"
 COLLECTION_PREFIX = "nestos.lifecycle."
 TEXT_MAX = 1024
 SECRET_NAME = re.compile(r"password|secret|token|passphrase", re.I)
@@ -62,7 +62,7 @@ def role_options(role: str, top: pathlib.Path = TOP) -> Dict[str, Spec]:
 
 def play_options(path: pathlib.Path = PLAY_VARS_FILE) -> Dict[str, Spec]:
     data = _load_yaml(path) or {}
-    return dict(((data.get("argument_specs") or {}).get("playbooks") or {}).get("options") or {})
+    return dict(((data.get("argument_specs") or {}).get("plays") or {}).get("options") or {})
 
 
 def _role_name(value: Any) -> str:
@@ -211,6 +211,13 @@ def generate(key: str, playbook: str, top: pathlib.Path = TOP) -> Dict[str, Any]
     return {"name": current.get("name", ""), "description": current.get("description", ""), "spec": spec}
 
 
+class _IndentedDumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
+    """Lists indented under their key, as yamllint (ansible-lint's yaml rule) wants."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
 HEADER = ("---\n# Survey of one AWX job template. Questions are derived from the argument specs of the roles\n"
           "# the playbook runs: python -m tests.support.awx_surveys --write; checked by\n"
           "# tests/unit/awx/test_survey_contract.py. Edit the variables and question names only.\n")
@@ -231,7 +238,7 @@ def main(argv: List[str]) -> int:
         playbook = template["playbook"]
         try:
             if write:
-                text = HEADER + yaml.safe_dump(generate(key, playbook), sort_keys=False, width=110)
+                text = HEADER + yaml.dump(generate(key, playbook), Dumper=_IndentedDumper, sort_keys=False, width=110)
                 survey_path(key).write_text(text, encoding="utf-8")
             path = survey_path(key)
             where = str(path.relative_to(TOP)) if path.is_relative_to(TOP) else str(path)
