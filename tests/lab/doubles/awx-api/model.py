@@ -107,8 +107,9 @@ ASSOCIATIONS = {
     ("workflow_job_template_nodes", "instance_groups"): ("instance_groups", True),
 }
 for _kind in ("organizations", "projects", "job_templates", "workflow_job_templates"):
-    for _event in ("started", "success", "error") + (("approvals",) if _kind in ("organizations",
-                                                                                    "workflow_job_templates") else ()):
+    _EVENTS = ("started", "success", "error", "approvals") if _kind in ("organizations", "workflow_job_templates") \
+        else ("started", "success", "error")
+    for _event in _EVENTS:
         ASSOCIATIONS[(_kind, "notification_templates_" + _event)] = ("notification_templates", False)
 NODE_PROMPTS = {"limit": "ask_limit_on_launch", "job_slice_count": "ask_job_slice_count_on_launch",
                 "inventory": "ask_inventory_on_launch", "job_type": "ask_job_type_on_launch",
@@ -773,4 +774,3 @@ def _question_error(question, idx):
         if (isinstance(low, int) and len(default) < low) or (isinstance(high, int) and len(default) > high):
             return "'default' value %s of survey question %s is out of range." % (default, idx)
     return None
-

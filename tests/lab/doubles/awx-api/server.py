@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """TEST DOUBLE for the AWX REST API (/api/v2/), AWX 24.6.1, the version awx.awx 24.6.1 (the
 collection PyPI's `ansible` 12 carries) is made for. It stands in for the AWX server itself,
 which cannot run here (it needs Kubernetes or a compose stack of PostgreSQL, Redis, receptor and
@@ -29,7 +28,7 @@ documents (https://docs.ansible.com/automation-controller/latest/html/controller
 
 Every request that is not a GET is appended as one JSON line to --log (method, path, status),
 so tests can prove that a run changed nothing. Usage:
-  server.py --port 0 --ready FILE [--log FILE] [--user admin --password PW]
+  python3 server.py --port 0 --ready FILE [--log FILE] [--user admin --password PW]
 The port it listens on is written to --ready once it serves.
 """
 import argparse
@@ -74,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.api.token_valid(header[7:])
         if header.startswith("Basic "):
             try:
-                user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+                user, _sep, password = base64.b64decode(header[6:]).decode().partition(":")
             except ValueError:
                 return False
             return self.api.login_valid(user, password)
@@ -182,4 +181,3 @@ def main(argv=None):
 
 if __name__ == "__main__":
     sys.exit(main())
-
