@@ -17,8 +17,8 @@ bench-live-full: setup
 
 # Run playbooks/customize.yml on the lab media and boot a customized ISO and PXE set.
 demo-live: setup lab-media
-	@$(VPY) -m tests.integration.live.demo_live
+	@PYTHONPATH=$(CURDIR) $(VPY) tools/demo_live.py
 
 live-test: setup
-	@$(PYTEST) -n $(JOBS) tests/unit/live tests/conformance/live
+	@$(PYTEST) -n $(JOBS) tests/unit/live tests/conformance/live tests/fuzz/test_fuzz_live.py
 	@$(PYTEST) tests/integration/live

@@ -58,6 +58,12 @@ def validate_command(command, args):
     if command in REMOVED:
         raise NestosError("Command %s is not applicable to NestOS (removed in nestos-assembler)" % command,
                           path="command")
+    if command == "run":
+        raise NestosError("nosa run opens an interactive qemu console, which a task cannot hold; boot the build with"
+                          " the nestos_build role's run entry point instead (include_role tasks_from: run, with"
+                          " nestos_build_run_qemu_image or nestos_build_run_qemu_iso for --qemu-image/--qemu-iso):"
+                          " the same machine under plain qemu, the workdir at /var/mnt/workdir (docs/build.md)",
+                          path="command")
     if command not in KNOWN:
         raise NestosError("unknown nosa command %r; known commands: %s" % (command, ", ".join(sorted(KNOWN))),
                           path="command")

@@ -13,14 +13,20 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+from typing import Any, Optional
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, copy_range
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, check_destination, copy_range
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.customize import MSG_LIVE_KARGS, MSG_NETWORK, build_customization
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import IGNITION_MEMBER, Flavour
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd, read_initrd, xz_check_type
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso, normalize_features, write_regions
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso, normalize_features, write_regions  # noqa: F401
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.kargs import edit_kargs, has_edits
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import copy_and_append, pxe_inspect  # noqa: F401
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import plan_write_config as plan_copy_out  # noqa: F401
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import write_plan as write_copy_out  # noqa: F401
+
+SECRET_FILE_MODE = 0o600
 
 MSG_ALREADY_IGN = "This ISO image already has an embedded Ignition config; use force to replace it."
 MSG_ALREADY_NET = "This ISO image already has embedded network settings; use force to replace them."
@@ -178,18 +184,54 @@ def plan_customize(iso, options, live_karg_append=None, live_karg_delete=None, l
     return plan
 
 
-def apply_plan(plan, output=None, stream=None, clobber=False, mode=None):
+def apply_plan(plan: Plan, output: Optional[str] = None, stream: Any = None, clobber: bool = False,
+               mode: Optional[int] = None) -> Optional[str]:
     """Write a plan: in place (no output), to a new file, or to a stream.
 
-    With ``output``/``stream`` the full image is written even when nothing changed.
+    With ``output``/``stream`` the full image is written even when nothing changed. In place,
+    ``mode`` (when given) is applied after the regions are written.
     """
     if stream is not None:
         return write_regions(plan.path, plan.all_regions, stream=stream)
     if output is None:
         if plan.regions:
             write_regions(plan.path, plan.regions)
+        if mode_differs(plan.path, mode):
+            try:
+                os.chmod(plan.path, mode)
+            except OSError as err:
+                raise NestosError("cannot set mode %04o: %s" % (mode, err.strerror), file=plan.path)
         return plan.path
     return write_regions(plan.path, plan.all_regions, dest=output, clobber=clobber, mode=mode)
+
+
+def holds_config(plan: Plan) -> bool:
+    """True when the image after ``plan`` holds an Ignition config or network keyfiles (secrets)."""
+    return plan.after.get("ignition") is not None or bool(plan.after.get("network_keyfiles"))
+
+
+def output_mode(plan: Plan, mode: Optional[int] = None, default: Optional[int] = None,
+                current: Optional[str] = None) -> Optional[int]:
+    """The mode an image written by ``plan`` gets.
+
+    The user's ``mode`` wins. Otherwise an image that holds a config or keyfiles is made
+    owner-only (``0600``), in place too; a new file gets ``default``; an image modified in
+    place that holds none keeps its mode (``None``). ``current`` is accepted for symmetry.
+    """
+    if mode is not None:
+        return mode
+    if holds_config(plan):
+        return SECRET_FILE_MODE
+    return default
+
+
+def mode_differs(path: str, mode: Optional[int]) -> bool:
+    if mode is None:
+        return False
+    try:
+        return os.stat(path).st_mode & 0o7777 != mode
+    except OSError:
+        return True
 
 
 def output_matches(plan, output):
@@ -246,33 +288,6 @@ def unwrap_network(data, name=None):
     return out
 
 
-def pxe_inspect(path):
-    """Flavour, features and customization state of a live initramfs."""
-    if not os.path.isfile(path):
-        raise NestosError("live initramfs not found", file=path)
-    with open(path, "rb") as handle:
-        data = handle.read()
-    members = read_initrd(data, name=path)
-    flavour = None
-    for fl in ("nestos", "coreos"):
-        if Flavour(fl).live_initramfs_stamp in members:
-            flavour = Flavour(fl)
-            break
-    if flavour is None:
-        raise NestosError("not a NestOS live initramfs image (no etc/nestos-live-initramfs or "
-                          "etc/coreos-live-initramfs stamp)", file=path)
-    import json
-    raw = members.get(flavour.initrd_features)
-    try:
-        features = normalize_features(json.loads(raw.decode("utf-8")) if raw else None)
-    except ValueError as err:
-        raise NestosError("parsing OS features: %s" % err, file=path, path=flavour.initrd_features)
-    prefix = flavour.network_dir + "/"
-    customized = IGNITION_MEMBER in members or any(p.startswith(prefix) for p in members)
-    return {"flavour": flavour, "features": features, "customized": customized, "size": len(data),
-            "members": members}
-
-
 def plan_pxe_customize(path, options):
     info = pxe_inspect(path)
     if info["customized"]:
@@ -293,17 +308,9 @@ def write_pxe_customized(src, appended, output=None, stream=None, clobber=False)
         stream.write(appended)
         stream.flush()
         return None
-    if os.path.abspath(src) == os.path.abspath(output):
-        raise NestosError("output must differ from the input initramfs", file=output)
     if not clobber and os.path.lexists(output):
         raise NestosError("output file already exists; remove it or allow overwriting", file=output)
-    with open(src, "rb") as source:
-        with AtomicFile(output, mode=0o600) as target:
-            copy_range(source, target)
-            target.flush()
-            target.seek(0, 2)
-            target.write(appended)
-    return output
+    return copy_and_append(src, appended, output)
 
 
 def check_kernel_xz(data):
@@ -329,39 +336,58 @@ def _same_file(path, handle, rec):
     return True
 
 
-def plan_extract_pxe(iso_path, folder, stem=None):
+def check_stem(stem: Optional[str], iso_path: str) -> str:
+    """The file-name stem of extracted files: a plain name, never a path (no ``/``, ``..``, NUL)."""
+    if stem is None or stem == "":
+        return os.path.splitext(os.path.basename(iso_path))[0]
+    if "/" in stem or "\x00" in stem or stem in (".", ".."):
+        raise NestosError("stem must be a plain file-name prefix without '/', '..' or NUL (got %r); files are "
+                          "written only inside dest" % stem, path="stem")
+    return stem
+
+
+def _pxe_records(iso, iso_path):
+    try:
+        pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
+    except NestosError:
+        raise NestosError("Unrecognized %s ISO image. (no images/pxeboot)" % iso.flavour.title, file=iso_path)
+    return [rec for rec in iso.iso.list_dir(pxedir) if not rec.is_dir]
+
+
+def _pxe_target(folder, stem, rec):
+    name = rec.name.lower()
+    if "/" in name or name in (".", "..") or "\x00" in name:
+        raise NestosError("refusing PXE file name %r from the image" % rec.name, file=folder)
+    return os.path.join(folder, "%s-%s" % (stem, name))
+
+
+def plan_extract_pxe(iso_path: str, folder: str, stem: Optional[str] = None) -> "tuple[list, list]":
     """``iso extract pxe``: (all target paths, the ones that need writing)."""
     if not os.path.isdir(folder):
         raise NestosError("output folder does not exist; create it first", file=folder)
-    stem = stem or os.path.splitext(os.path.basename(iso_path))[0]
+    stem = check_stem(stem, iso_path)
+    targets = []
+    todo = []
     with LiveIso(iso_path) as iso:
-        try:
-            pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
-        except NestosError:
-            raise NestosError("Unrecognized %s ISO image. (no images/pxeboot)" % iso.flavour.title, file=iso_path)
-        targets = []
-        todo = []
-        for rec in iso.iso.list_dir(pxedir):
-            if rec.is_dir:
-                continue
-            target = os.path.join(folder, "%s-%s" % (stem, rec.name.lower()))
+        for rec in _pxe_records(iso, iso_path):
+            target = _pxe_target(folder, stem, rec)
+            check_destination(target)
             targets.append(target)
             if not _same_file(target, iso.handle, rec):
                 todo.append(target)
     return targets, todo
 
 
-def extract_pxe(iso_path, folder, stem=None):
+def extract_pxe(iso_path: str, folder: str, stem: Optional[str] = None) -> list:
     """Write every file of IMAGES/PXEBOOT as ``<stem>-<lowercased name>``; returns all paths."""
     targets, todo = plan_extract_pxe(iso_path, folder, stem)
     if todo and not os.access(folder, os.W_OK | os.X_OK):
         raise NestosError("output folder is not writable", file=folder)
+    stem = check_stem(stem, iso_path)
     with LiveIso(iso_path) as iso:
-        pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
-        for rec in iso.iso.list_dir(pxedir):
-            target = os.path.join(folder, "%s-%s" % (stem or os.path.splitext(os.path.basename(iso_path))[0],
-                                                     rec.name.lower()))
-            if rec.is_dir or target not in todo:
+        for rec in _pxe_records(iso, iso_path):
+            target = _pxe_target(folder, stem, rec)
+            if target not in todo:
                 continue
             try:
                 with open(iso_path, "rb", buffering=0) as raw:

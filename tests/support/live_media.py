@@ -1,13 +1,24 @@
-"""Build small NestOS-layout live ISOs with xorriso, as nestos-assembler lays them out.
+"""Shared helpers of the live-media tests (unit, conformance, integration, benchmarks).
 
-Used by unit, integration and benchmark code. The tree follows the reference (§2, §4.4):
-/nestos/{igninfo,kargs,features}.json, a 256 KiB zero images/ignition.img, grub.cfg and
-isolinux.cfg carrying the kargs marker layout, images/pxeboot/*.
+- :func:`build_iso`: a small NestOS-layout live ISO built with xorriso, as nestos-assembler
+  lays it out (so its users are conformance/integration tests, not unit tests);
+- :func:`run_module`: a module's ``main()`` in-process, returning its JSON result;
+- :func:`sha256`: digest of a file, for "the source is unchanged" checks.
 """
+import contextlib
+import gzip
+import hashlib
+import importlib
+import io
 import json
 import os
 import shutil
 import subprocess
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import make_newc
 
 MARKER = " NESTOS_KARG_EMBED_AREA"
 PLACEHOLDER = "@@KERNEL-ARGS@@"
@@ -28,11 +39,10 @@ def _features(network=True, installer=True, console=True):
 
 
 def _with_area(template, kargs, marker_len=1024, tag="NESTOS"):
-    """Substitute the placeholder as NA does; return (text, area offset, area size)."""
+    """Substitute the placeholder as NA does; return (text, area offset)."""
     marker = "#" * marker_len + " %s_KARG_EMBED_AREA\n" % tag
     text = template.replace("@@MARKER@@", marker)
     offset = text.index(PLACEHOLDER)
-    size = len(kargs) + 1 + marker_len  # kargs, the fixed suffix, newline, the #s but the last
     text = text.replace(PLACEHOLDER, kargs)
     return text, offset
 
@@ -45,8 +55,12 @@ ISOLINUX = ("default nestos\nlabel nestos\n  kernel /images/pxeboot/vmlinuz\n  a
 
 def build_iso(dest, workdir, volid="nestos-22.03.20240903.0", flavour="nestos", features=None,
               kernel=b"KERNEL", initramfs=b"INITRD", rootfs=b"ROOTFS", extra_kargs="mitigations=auto,nosmt",
-              with_kargs=True, with_igninfo=True, pad=None):
-    """Build a live ISO at ``dest``; returns a dict describing it (default kargs, area size)."""
+              with_kargs=True, with_igninfo=True, pad=None, meta_space=0):
+    """Build a live ISO at ``dest``; returns a dict describing it (default kargs, area size).
+
+    ``meta_space``: trailing spaces added to each metadata JSON file, so tests can put other
+    (hostile) contents in place later without moving extents (readers strip trailing spaces).
+    """
     tree = os.path.join(workdir, "tree")
     if os.path.exists(tree):
         shutil.rmtree(tree)
@@ -94,9 +108,56 @@ def build_iso(dest, workdir, volid="nestos-22.03.20240903.0", flavour="nestos", 
     if pad:
         with open(os.path.join(tree, "images", "pad.img"), "wb") as handle:
             handle.truncate(pad)
+    for name in ("kargs.json", "igninfo.json", "features.json"):
+        meta_file = os.path.join(tree, meta, name)
+        if meta_space and os.path.exists(meta_file):
+            with open(meta_file, "a") as handle:
+                handle.write(" " * meta_space)
     if os.path.exists(dest):
         os.unlink(dest)
     subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-joliet-long", "-V", volid[:32],
                     "-o", dest, tree], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     shutil.rmtree(tree)
     return {"default": default, "size": size, "volid": volid[:32], "features": feats, "flavour": flavour}
+
+
+def run_module(name, args, check=False, diff=False):
+    mod = importlib.import_module("ansible_collections.nestos.lifecycle.plugins.modules.%s" % name)
+    payload = dict(args)
+    payload["_ansible_check_mode"] = check
+    payload["_ansible_diff"] = diff
+    payload["_ansible_remote_tmp"] = "/tmp"
+    payload["_ansible_keep_remote_files"] = False
+    basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": payload}))
+    basic._ANSIBLE_PROFILE = "legacy"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            mod.main()
+        except SystemExit:
+            pass
+    return json.loads(out.getvalue())
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(str(path), "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+LIVE_FEATURES = {"installer-config": True, "installer-config-directives": {"console": True}, "live-initrd-network": True}
+
+
+def live_initramfs(tmp_path, flavour="nestos", features=None, extra=None):
+    """A small live initramfs (gzip archive + plain newc) with the stamp and features.json."""
+    features = LIVE_FEATURES if features is None else features
+    stamp = "etc/%s-live-initramfs" % flavour
+    members = {stamp: b"22.03.20240903.0\n", "usr/bin/init": b"\x7fELF", "etc/%s/features.json" % flavour:
+               json.dumps(features).encode()}
+    members.update(extra or {})
+    data = gzip.compress(make_newc({"init": b"#!/bin/sh\n"})) + make_newc(members)
+    path = tmp_path / "initrd.img"
+    path.write_bytes(data)
+    return path

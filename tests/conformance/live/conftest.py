@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from tests.unit.live.isobuild import build_iso
+from tests.support.live_media import build_iso
 
 
 def sha256(path):

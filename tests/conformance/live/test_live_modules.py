@@ -1,11 +1,12 @@
 import json
 import os
 
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.secrets import mask_config
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from tests.unit.live.conftest import sha256
-from tests.unit.live.isobuild import build_iso
-from tests.unit.live.modrun import run_module
-from tests.unit.live.test_live_customize import live_initramfs
+from tests.support.live_media import sha256
+from tests.support.live_media import build_iso
+from tests.support.live_media import run_module
+from tests.support.live_media import live_initramfs
 
 IGN = '{"ignition":{"version":"3.3.0"},"passwd":{"users":[{"name":"core","passwordHash":"$6$secret"}]}}'
 BUTANE = "variant: nestos\nversion: 1.0.0\npasswd:\n  users:\n    - name: core\n      ssh_authorized_keys: [ssh-ed25519 AAAA]\n"
@@ -23,7 +24,14 @@ def test_iso_ignition_check_apply_idempotent_diff(nestos_iso, tmp_path):
     res = run_module("iso_ignition", {"src": str(path), "ignition_content": IGN})
     assert res["changed"] is False
     q = run_module("iso_ignition", {"src": str(path), "state": "query"})
-    assert q["ignition_content"] == IGN
+    # the hash never leaves in a result: the query shows the config masked ...
+    assert "$6$secret" not in json.dumps(q)
+    assert json.loads(q["ignition_content"]) == mask_config(json.loads(IGN))
+    # ... and writes it whole to dest (0600) when asked
+    out = path.parent / "query.ign"
+    q = run_module("iso_ignition", {"src": str(path), "state": "query", "dest": str(out)})
+    assert q["changed"] and out.read_text() == IGN and oct(out.stat().st_mode & 0o777) == "0o600"
+    assert run_module("iso_ignition", {"src": str(path), "state": "query", "dest": str(out)})["changed"] is False
     res = run_module("iso_ignition", {"src": str(path), "ignition_content": '{"ignition":{"version":"3.2.0"}}'})
     assert res["failed"] and "use force" in res["msg"] and str(path) in res["msg"]
     res = run_module("iso_ignition", {"src": str(path), "state": "absent"})
@@ -117,7 +125,10 @@ def test_pxe_modules(tmp_path):
     assert res["changed"] and oct(os.stat(str(wrapped)).st_mode & 0o777) == "0o600"
     assert run_module("pxe_ignition", {"ignition_content": IGN, "dest": str(wrapped)})["changed"] is False
     back = run_module("pxe_ignition", {"state": "unwrap", "src": str(wrapped)})
-    assert back["ignition_content"] == IGN
+    assert json.loads(back["ignition_content"]) == mask_config(json.loads(IGN)) and "$6$secret" not in json.dumps(back)
+    plain = tmp_path / "plain.ign"
+    back = run_module("pxe_ignition", {"state": "unwrap", "src": str(wrapped), "dest": str(plain)})
+    assert back["changed"] and plain.read_text() == IGN
     out = tmp_path / "custom.img"
     args = {"src": str(src), "dest": str(out), "ignition_content": IGN, "dest_device": "/dev/sda"}
     res = run_module("pxe_customize", args, check=True)

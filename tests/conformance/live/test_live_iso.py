@@ -8,8 +8,8 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors imp
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso9660 import level1_dir, level1_file
-from tests.unit.live.conftest import sha256
-from tests.unit.live.isobuild import build_iso
+from tests.support.live_media import sha256
+from tests.support.live_media import build_iso
 
 CONFIG = b'{"ignition":{"version":"3.3.0"},"passwd":{"users":[{"name":"core"}]}}'
 

@@ -10,7 +10,7 @@ import yaml
 
 from tests.lab import harness, media
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUTANE = """variant: nestos
 version: 1.0.0
 passwd:
