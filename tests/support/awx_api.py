@@ -83,7 +83,7 @@ class AwxDouble:
         ready = self.workdir / "awx-api.port"
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, str(DOUBLE), "--port", "0", "--ready", str(ready), "--log", str(self.log),
-             "--user", self.user, "--password", self.password],
+             "--user", self.user, "--password", self.password, "--parent", str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.workdir / "awx-api.err", "w"))
         deadline = time.monotonic() + timeout
         while not ready.exists():

@@ -11,8 +11,12 @@ ROLES = sorted(p.name for p in (TOP / "roles").iterdir() if (p / "meta" / "argum
 
 
 def _options(role):
+    """Options of every entry point of the role."""
     text = (TOP / "roles" / role / "meta" / "argument_specs.yml").read_text().replace("!unsafe", "")
-    return yaml.safe_load(text)["argument_specs"]["main"]["options"]
+    options = {}
+    for entry in yaml.safe_load(text)["argument_specs"].values():
+        options.update(entry.get("options") or {})
+    return options
 
 
 def undocumented(readme, options):

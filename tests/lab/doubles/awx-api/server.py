@@ -28,7 +28,7 @@ documents (https://docs.ansible.com/automation-controller/latest/html/controller
 
 Every request that is not a GET is appended as one JSON line to --log (method, path, status),
 so tests can prove that a run changed nothing. Usage:
-  python3 server.py --port 0 --ready FILE [--log FILE] [--user admin --password PW]
+  python3 server.py --port 0 --ready FILE [--log FILE] [--user admin --password PW] [--parent PID]
 The port it listens on is written to --ready once it serves.
 """
 import argparse
@@ -163,6 +163,7 @@ def main(argv=None):
     parser.add_argument("--log")
     parser.add_argument("--user", default="admin")
     parser.add_argument("--password", default="password")
+    parser.add_argument("--parent", type=int, help="exit when this process is gone (no leftover server)")
     args = parser.parse_args(argv)
     Handler.api = API(args.user, args.password, args.log, project_update)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
@@ -173,10 +174,24 @@ def main(argv=None):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        thread.join()
+        while thread.is_alive():
+            thread.join(1.0)
+            if args.parent and not parent_alive(args.parent):
+                break
     except KeyboardInterrupt:
-        server.shutdown()
+        pass
+    server.shutdown()
     return 0
+
+
+def parent_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return os.getppid() == pid
 
 
 if __name__ == "__main__":
