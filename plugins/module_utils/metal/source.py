@@ -34,18 +34,12 @@ import threading
 import time
 import zlib
 
-try:
-    from queue import Full, Queue
-except ImportError:  # pragma: no cover
-    from Queue import Full, Queue  # noqa: F401
+from queue import Full, Queue
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-try:  # Python 3
-    from urllib.request import Request, build_opener
-    from urllib.error import URLError
-except ImportError:  # pragma: no cover
-    Request = build_opener = URLError = None
+from urllib.error import URLError
+from urllib.request import Request, build_opener
 
 
 def open_http(url, timeout):
