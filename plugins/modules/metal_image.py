@@ -163,7 +163,8 @@ EXAMPLES = r'''
     gpg_keyring: /etc/pki/nestos/nestos.gpg
     ignition: "{{ lookup('file', 'node1.ign') }}"
     firstboot_args: ip=10.0.0.5::10.0.0.1:255.255.255.0:node1:ens3:none
-    append_kargs: [mitigations=auto,nosmt]
+    append_kargs:
+      - "mitigations=auto,nosmt"
 
 - name: Reinstall a spare disk from a rescue system, keeping its data partition
   nestos.lifecycle.metal_image:

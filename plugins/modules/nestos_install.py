@@ -139,17 +139,16 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Install the live-booted machine onto its first disk
-  hosts: installing
-  gather_facts: false
-  become: true
-  tasks:
-    - nestos.lifecycle.nestos_install:
-        dest_device: /dev/sda
-        ignition_src: files/node.ign
-        firstboot_args: ip=dhcp rd.neednet=1
-        append_kargs: [mitigations=auto,nosmt]
-        save_partlabel: [data]
+# in a play on the live-booted machines, with gather_facts false and become true
+- name: Install NestOS onto the first disk, keeping the data partition
+  nestos.lifecycle.nestos_install:
+    dest_device: /dev/sda
+    ignition_src: files/node.ign
+    firstboot_args: ip=dhcp rd.neednet=1
+    append_kargs:
+      - "mitigations=auto,nosmt"
+    save_partlabel:
+      - data
 '''
 
 RETURN = r'''
