@@ -190,8 +190,8 @@ options:
     type: str
   postprocess:
     description:
-      - Named C(postprocess) scripts. Each script gets a marker line C(# nestos.lifecycle: postprocess <name>) after its
-        C(#!) line, so a changed script replaces its earlier version and other scripts are left alone.
+      - "Named C(postprocess) scripts. Each script gets a marker line C(# nestos.lifecycle: postprocess <name>) after its
+        C(#!) line, so a changed script replaces its earlier version and other scripts are left alone."
     type: list
     elements: dict
     suboptions:
