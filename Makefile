@@ -137,7 +137,7 @@ test:
 # Stages after the build take their media from it (tests/lab/media.py honours NESTOS_MEDIA_FROM_BUILD).
 DEMO_BUILD_FACTS := $(CACHE)/build/demo/nestos_build.json
 DEMO_MEDIA_STAGES := demo-lab demo-live demo-libvirt
-DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet
+DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet demo-awx
 DEMO_LOG := $(STAGE_DIR)/demo.jsonl
 demo:
 	@mkdir -p $(STAGE_DIR); rm -f $(DEMO_LOG)

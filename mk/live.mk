@@ -10,6 +10,7 @@ DEMO_TARGETS += demo-live
 # CI sizes (256 MiB customize, 64..512 MiB growth); results in $(CACHE)/bench/live.json.
 bench-live: setup
 	@$(VPY) -m benchmarks.live.bench_live
+	@$(VPY) -m benchmarks.live.bench_live_limits
 
 # Full sizes from the issue (1 GiB customize, 64 MiB..2 GiB growth).
 bench-live-full: setup

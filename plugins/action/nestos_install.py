@@ -26,6 +26,17 @@ from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import Hos
 TMP_PREFIX = "/tmp/.nestos-install-"
 
 
+class InstallerError(HostCommandError):
+    """nestos-installer exited non-zero: its own messages (stderr, or stdout on a pty) say why."""
+
+    def __init__(self, result):  # pylint: disable=super-init-not-called
+        lines = installer.installer_steps(result.stdout + "\n" + result.stderr)
+        errors = [line for line in lines if line.startswith("Error:")] or lines[-3:]
+        NestosError.__init__(self, "nestos-installer failed (rc %d): %s" % (result.rc, " / ".join(errors)))
+        self.result = result
+        self.kind = "installer"
+
+
 class ActionModule(HostAction):
     ARGSPEC = face.NESTOS_INSTALL
 
@@ -126,8 +137,8 @@ class ActionModule(HostAction):
             argv = installer.installer_argv(opts, ignition_path)
             res = remote.run(argv)
             if res.rc != 0:
-                raise HostCommandError(res, "nestos-installer failed")
-            return {"cmd": argv, "steps": installer.installer_steps(res.stderr)}
+                raise InstallerError(res)
+            return {"cmd": argv, "steps": installer.installer_steps(res.stdout + "\n" + res.stderr)}
         finally:
             if cleanup:
                 remote.run("rm -f -- " + " ".join(shlex.quote(p) for p in cleanup))

@@ -124,7 +124,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
     FLAVOUR_SPEC, IGNITION_INPUT_SPEC, ISO_OUTPUT_SPEC, Secrets, expected_flavour, fail, given_ignition,
-    masked_ignition, read_input, resolve_ignition, run_iso_plan)
+    masked_ignition, printable, read_input, resolve_ignition, run_iso_plan)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 
 
@@ -152,7 +152,7 @@ def query(params, check_mode, secrets):
             api.write_copy_out(plan)
     return secrets.mask(dict(changed=changed, path=params["src"], flavour=info["flavour"],
                              ignition_content=masked_ignition(raw) if raw is not None else None,
-                             network_keyfiles=info["network_keyfiles"], kargs=info["kargs"]))
+                             network_keyfiles=printable(info["network_keyfiles"]), kargs=info["kargs"]))
 
 
 def main():

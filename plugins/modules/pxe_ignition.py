@@ -87,7 +87,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
-    IGNITION_INPUT_SPEC, Secrets, fail, given_ignition, masked_ignition, read_input, resolve_ignition)
+    IGNITION_INPUT_SPEC, Secrets, fail, given_ignition, masked_ignition, printable, read_input, resolve_ignition)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import pxe
 
 
@@ -110,7 +110,7 @@ def unwrap(module, p, secrets):
     secrets.add(plan.after)
     if plan.changed and not module.check_mode:
         pxe.write_plan(plan)
-    return dict(changed=plan.changed, path=p["src"], network_keyfiles=plan.keyfiles,
+    return dict(changed=plan.changed, path=p["src"], network_keyfiles=printable(plan.keyfiles),
                 ignition_content=masked_ignition(plan.after) if plan.after is not None else None)
 
 

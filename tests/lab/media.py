@@ -63,6 +63,10 @@ SHADOW_TOOLS = ("/usr/sbin/useradd", "/usr/sbin/usermod", "/usr/sbin/groupadd")
 MTOOLS = "/usr/bin/mtools"
 MTOOLS_APPLETS = ("mcopy", "mtype", "mmd", "mdir", "mdel", "mattrib")
 INSTALLER_DOUBLE = HERE / "doubles" / "nestos-installer"
+# mtools converts FAT names through iconv's CP850: glibc's gconv module and a one-entry index
+GCONV_DIR = "/usr/lib/x86_64-linux-gnu/gconv"
+GCONV_CP850 = GCONV_DIR + "/IBM850.so"
+GCONV_MODULES = "alias\tCP850//\tIBM850//\nmodule\tIBM850//\tINTERNAL\tIBM850\t1\nmodule\tINTERNAL\tIBM850//\tIBM850\t1\n"
 ISOLINUX_BIN = "/usr/lib/ISOLINUX/isolinux.bin"
 LDLINUX_C32 = "/usr/lib/syslinux/modules/bios/ldlinux.c32"
 SYSLINUX_MBR = "/usr/lib/syslinux/mbr/mbr.bin"
@@ -237,7 +241,7 @@ def _builder_digest(deb):
     for path in sorted([HERE / "media.py", HERE / "newc.py", INSTALLER_DOUBLE] + list((HERE / "guest").iterdir())):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     h.update(deb.name.encode())
-    for binary in (IGNITION_BIN, BUSYBOX, MTOOLS) + SHADOW_TOOLS:
+    for binary in (IGNITION_BIN, BUSYBOX, MTOOLS, GCONV_CP850) + SHADOW_TOOLS:
         st = os.stat(binary)
         h.update(("%s %d %d" % (binary, st.st_size, int(st.st_mtime))).encode())
     return h.hexdigest()
@@ -348,6 +352,9 @@ def build_initramfs(version, modules, build_id, features):
     for applet in MTOOLS_APPLETS:
         arc.add_symlink("usr/bin/" + applet, "mtools")
     arc.add_file("usr/bin/nestos-installer", INSTALLER_DOUBLE.read_bytes(), 0o755)
+    arc.add_dirs(GCONV_DIR.lstrip("/"))
+    arc.add_file(GCONV_CP850.lstrip("/"), pathlib.Path(GCONV_CP850).read_bytes(), 0o644)
+    arc.add_file(GCONV_DIR.lstrip("/") + "/gconv-modules", GCONV_MODULES)
     for lib in _libs((IGNITION_BIN, MTOOLS) + SHADOW_TOOLS):
         real = os.path.realpath(lib)
         arc.add_dirs(os.path.dirname(lib.lstrip("/")))

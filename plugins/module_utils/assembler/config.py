@@ -25,7 +25,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil i
 try:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
     from ruamel.yaml.util import load_yaml_guess_indent
     HAS_RUAMEL = True
@@ -38,6 +38,8 @@ OS_RELEASE_MARKER = "# nestos.lifecycle: os-release"
 MANIFEST = "manifest.yaml"
 IMAGE = "image.yaml"
 POSTPROCESS_MARKER = "# nestos.lifecycle: postprocess "
+# nestos-config files are a few KiB; anything larger is refused before it is parsed.
+MAX_YAML_BYTES = 4 << 20
 LIST_KEYS = ("packages", "exclude-packages", "remove-files", "lockfile-repos")
 
 
@@ -116,24 +118,39 @@ class YamlDoc(object):
         self.rel = rel
         self.modified = False
         with open(path, "rb") as handle:
-            self.text = handle.read().decode("utf-8")
+            raw = handle.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise NestosError("larger than %d MiB; not a nestos-config file" % (MAX_YAML_BYTES >> 20), file=rel)
         try:
-            data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
-        except MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            raise NestosError("invalid YAML: %s" % (err.problem or err.context), file=rel,
-                              line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
-        self.yaml = YAML(typ="rt")
-        self.yaml.preserve_quotes = True
-        self.yaml.width = 4096
-        offset = block_seq_indent or 0
-        self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2), offset=offset)
-        self.data = self.yaml.load(self.text)
+            self.text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise NestosError("not UTF-8 text (byte %d)" % err.start, file=rel)
+        self.data = self._load(rel)
         if self.data is None:
             self.data = CommentedMap()
         if not isinstance(self.data, dict):
             raise NestosError("the top level must be a mapping", file=rel, line=1)
-        del data
+
+    def _load(self, rel):
+        """Round-trip load; every YAML error becomes a NestosError naming file and line."""
+        try:
+            data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
+            del data
+            self.yaml = YAML(typ="rt")
+            self.yaml.preserve_quotes = True
+            self.yaml.width = 4096
+            offset = block_seq_indent or 0
+            self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2),
+                             offset=offset)
+            return self.yaml.load(self.text)
+        except MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            raise NestosError("invalid YAML: %s" % (err.problem or err.context), file=rel,
+                              line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+        except YAMLError as err:
+            raise NestosError("invalid YAML: %s" % str(err).splitlines()[0], file=rel)
+        except RecursionError:
+            raise NestosError("invalid YAML: nested too deep", file=rel)
 
     def get_list(self, key):
         if key not in self.data:
@@ -147,7 +164,10 @@ class YamlDoc(object):
 
     def render(self):
         buf = io.StringIO()
-        self.yaml.dump(self.data, buf)
+        try:
+            self.yaml.dump(self.data, buf)
+        except (YAMLError, RecursionError) as err:
+            raise NestosError("cannot write the edited YAML back: %s" % str(err).splitlines()[0], file=self.rel)
         return buf.getvalue()
 
 
@@ -231,31 +251,35 @@ class ConfigEditor(object):
             remove = [x for x in current if x not in exact]
             add = list(exact)
         for rel in files:
-            doc = self.doc(rel)
-            seq = doc.get_list(key)
-            if not seq:
-                continue
-            for item in remove:
-                while item in [str(x) for x in seq]:
-                    index = [str(x) for x in seq].index(item)
-                    seq_delete(seq, index)
-                    doc.modified = True
-                    self._note(rel, "%s: removed %s" % (key, item))
+            self._remove_items(rel, key, remove)
         present = set()
         for rel in files:
             present.update(str(x) for x in (self.doc(rel).get_list(key) or []))
         missing = [x for x in add if x not in present]
         if missing:
-            doc = self.holder(key, file, order)
-            seq = doc.get_list(key)
-            if seq is None:
-                seq = CommentedSeq()
-                doc.data[key] = seq
-            for item in missing:
-                if item not in [str(x) for x in seq]:
-                    seq_append(seq, item)
-                    self._note(doc.rel, "%s: added %s" % (key, item))
-            doc.modified = True
+            self._add_items(self.holder(key, file, order), key, missing)
+
+    def _remove_items(self, rel, key, remove):
+        doc = self.doc(rel)
+        seq = doc.get_list(key)
+        if not seq:
+            return
+        for item in remove:
+            while item in [str(x) for x in seq]:
+                seq_delete(seq, [str(x) for x in seq].index(item))
+                doc.modified = True
+                self._note(rel, "%s: removed %s" % (key, item))
+
+    def _add_items(self, doc, key, missing):
+        seq = doc.get_list(key)
+        if seq is None:
+            seq = CommentedSeq()
+            doc.data[key] = seq
+        for item in missing:
+            if item not in [str(x) for x in seq]:
+                seq_append(seq, item)
+                self._note(doc.rel, "%s: added %s" % (key, item))
+        doc.modified = True
 
     def set_scalar(self, key, value, file=None, quoted=True):
         doc = self.holder(key, file)
@@ -556,9 +580,8 @@ def os_release_script(fields, buildid_date=False):
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 
 
-def edit_repo_text(text, repo_id, options, state="present"):
-    """Set ``options`` in section ``[repo_id]`` of a .repo file, keeping everything else."""
-    lines = text.splitlines(True)
+def _repo_section(lines, repo_id):
+    """(start, end) line indexes of section ``[repo_id]`` (end exclusive), or (None, None)."""
     start = end = None
     for index, line in enumerate(lines):
         match = _SECTION.match(line)
@@ -570,25 +593,30 @@ def edit_repo_text(text, repo_id, options, state="present"):
                 end = None
     if start is not None and end is None:
         end = len(lines)
-    if state == "absent":
-        if start is None:
-            return text
-        # drop the section and blank lines that trail it
-        while end > start and lines[end - 1].strip() == "":
-            end -= 1
-        del lines[start:end]
-        while start < len(lines) and start > 0 and lines[start].strip() == "" and lines[start - 1].strip() == "":
-            del lines[start]
-        return "".join(lines)
-    options = [(str(k), _repo_value(v)) for k, v in options.items() if v is not None]
-    if start is None:
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        if lines and lines[-1].strip():
-            lines.append("\n")
-        lines.append("[%s]\n" % repo_id)
-        lines.extend("%s=%s\n" % kv for kv in options)
-        return "".join(lines)
+    return start, end
+
+
+def _drop_section(lines, start, end):
+    # drop the section and blank lines that trail it
+    while end > start and lines[end - 1].strip() == "":
+        end -= 1
+    del lines[start:end]
+    while start < len(lines) and start > 0 and lines[start].strip() == "" and lines[start - 1].strip() == "":
+        del lines[start]
+    return "".join(lines)
+
+
+def _new_section(lines, repo_id, options):
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    if lines and lines[-1].strip():
+        lines.append("\n")
+    lines.append("[%s]\n" % repo_id)
+    lines.extend("%s=%s\n" % kv for kv in options)
+    return "".join(lines)
+
+
+def _set_options(lines, start, end, options):
     body_end = end
     while body_end > start + 1 and lines[body_end - 1].strip() == "":
         body_end -= 1
@@ -605,6 +633,18 @@ def edit_repo_text(text, repo_id, options, state="present"):
             lines.insert(body_end, "%s=%s\n" % (key, value))
             body_end += 1
     return "".join(lines)
+
+
+def edit_repo_text(text, repo_id, options, state="present"):
+    """Set ``options`` in section ``[repo_id]`` of a .repo file, keeping everything else."""
+    lines = text.splitlines(True)
+    start, end = _repo_section(lines, repo_id)
+    if state == "absent":
+        return text if start is None else _drop_section(lines, start, end)
+    options = [(str(k), _repo_value(v)) for k, v in options.items() if v is not None]
+    if start is None:
+        return _new_section(lines, repo_id, options)
+    return _set_options(lines, start, end, options)
 
 
 def _repo_value(value):

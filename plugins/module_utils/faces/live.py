@@ -160,16 +160,21 @@ def diff_of(plan, label, secrets=None):
         out.append(_section(label, "kernel arguments", (before.get("kargs") or "") + "\n",
                             (after.get("kargs") or "") + "\n"))
     if before.get("members") != after.get("members"):
-        out.append(_section(label, "initrd members", "\n".join(before.get("members") or []) + "\n",
-                            "\n".join(after.get("members") or []) + "\n"))
+        out.append(_section(label, "initrd members", "\n".join(printable(before.get("members"))) + "\n",
+                            "\n".join(printable(after.get("members"))) + "\n"))
     return secrets.mask(out) if secrets is not None else out
+
+
+def printable(names):
+    """Member names as valid UTF-8 (an image's non-UTF-8 bytes shown as U+FFFD, never a traceback)."""
+    return [n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in names or []]
 
 
 def public_state(state):
     """State for results: Ignition content is a secret, report only its presence and size."""
     ign = state.get("ignition")
     return {"ignition_embedded": ign is not None, "ignition_size": len(ign) if ign is not None else 0,
-            "network_keyfiles": state.get("network_keyfiles", []), "members": state.get("members", []),
+            "network_keyfiles": printable(state.get("network_keyfiles")), "members": printable(state.get("members")),
             "kargs": state.get("kargs")}
 
 

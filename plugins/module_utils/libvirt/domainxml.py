@@ -52,10 +52,25 @@ def render(mdef, pretty=True):
     if not NAME_RE.match(mdef.name or ""):
         raise NestosError("invalid machine name %r: use letters, digits and . _ + - (at most 63)"
                           % mdef.name, path="name")
-    defaults = ARCH_DEFAULTS.get(mdef.arch, {"machine": None, "firmware": "bios"})
-    firmware = mdef.firmware or defaults["firmware"]
-    machine = mdef.machine or defaults["machine"]
     root = ET.Element("domain", {"type": mdef.domain_type})
+    _render_identity(root, mdef)
+    _render_platform(root, mdef)
+    _sub(root, "on_poweroff", "destroy")
+    _sub(root, "on_reboot", "restart")
+    _sub(root, "on_crash", "destroy")
+    _render_devices(_sub(root, "devices"), mdef)
+    if mdef.ignition_file and mdef.fwcfg_style == "commandline":
+        cmdline = _sub(root, "{%s}commandline" % QEMU_NS)
+        _sub(cmdline, "{%s}arg" % QEMU_NS, value="-fw_cfg")
+        _sub(cmdline, "{%s}arg" % QEMU_NS, value="name=%s,file=%s" % (FWCFG_NAME, mdef.ignition_file))
+    if pretty:
+        _indent(root)
+    return ET.tostring(root, encoding="unicode") + ("\n" if pretty else "")
+
+
+def _render_identity(root, mdef):
+    # type: (ET.Element, MachineDef) -> None
+    """Name, UUID, the ownership mark, memory, vCPUs and the fw_cfg entry."""
     _sub(root, "name", mdef.name)
     if mdef.uuid:
         _sub(root, "uuid", mdef.uuid)
@@ -70,9 +85,15 @@ def render(mdef, pretty=True):
     if mdef.ignition_file and mdef.fwcfg_style == "sysinfo":
         sysinfo = _sub(root, "sysinfo", type="fwcfg")
         _sub(sysinfo, "entry", name=FWCFG_NAME, file=mdef.ignition_file)
-    os_attrs = {"firmware": "efi"} if firmware == "efi" else {}
-    os_elem = _sub(root, "os", **os_attrs)
-    _sub(os_elem, "type", "hvm", arch=mdef.arch, machine=machine)
+
+
+def _render_platform(root, mdef):
+    # type: (ET.Element, MachineDef) -> None
+    """Firmware, machine type, boot order, features, CPU model and clock."""
+    defaults = ARCH_DEFAULTS.get(mdef.arch, {"machine": None, "firmware": "bios"})
+    firmware = mdef.firmware or defaults["firmware"]
+    os_elem = _sub(root, "os", **({"firmware": "efi"} if firmware == "efi" else {}))
+    _sub(os_elem, "type", "hvm", arch=mdef.arch, machine=mdef.machine or defaults["machine"])
     if mdef.cdrom:
         _sub(os_elem, "boot", dev="cdrom")
     _sub(os_elem, "boot", dev="hd")
@@ -94,10 +115,10 @@ def render(mdef, pretty=True):
         _sub(clock, "timer", name="rtc", tickpolicy="catchup")
         _sub(clock, "timer", name="pit", tickpolicy="delay")
         _sub(clock, "timer", name="hpet", present="no")
-    _sub(root, "on_poweroff", "destroy")
-    _sub(root, "on_reboot", "restart")
-    _sub(root, "on_crash", "destroy")
-    devices = _sub(root, "devices")
+
+
+def _render_devices(devices, mdef):
+    # type: (ET.Element, MachineDef) -> None
     if mdef.disk:
         disk = _sub(devices, "disk", type="file", device="disk")
         driver = dict((attr, mdef.disk_options[name]) for name, attr, _key, _default in DISK_OPTIONS
@@ -115,21 +136,12 @@ def render(mdef, pretty=True):
             _sub(iface, "source", bridge=nic.source)
         _sub(iface, "model", type=nic.model)
     if mdef.console_log:
-        serial = _sub(devices, "serial", type="file")
-        _sub(serial, "source", path=mdef.console_log)
-        _sub(serial, "target", port="0")
-        console = _sub(devices, "console", type="file")
-        _sub(console, "source", path=mdef.console_log)
-        _sub(console, "target", type="serial", port="0")
+        for tag, target in (("serial", {"port": "0"}), ("console", {"type": "serial", "port": "0"})):
+            elem = _sub(devices, tag, type="file")
+            _sub(elem, "source", path=mdef.console_log)
+            _sub(elem, "target", **target)
     rng = _sub(devices, "rng", model="virtio")
     _sub(rng, "backend", "/dev/urandom", model="random")
-    if mdef.ignition_file and mdef.fwcfg_style == "commandline":
-        cmdline = _sub(root, "{%s}commandline" % QEMU_NS)
-        _sub(cmdline, "{%s}arg" % QEMU_NS, value="-fw_cfg")
-        _sub(cmdline, "{%s}arg" % QEMU_NS, value="name=%s,file=%s" % (FWCFG_NAME, mdef.ignition_file))
-    if pretty:
-        _indent(root)
-    return ET.tostring(root, encoding="unicode") + ("\n" if pretty else "")
 
 
 def _render_media(devices, mdef):
@@ -199,64 +211,77 @@ def parse(xml_text):
         raise NestosError("libvirt returned domain XML that does not parse: %s" % exc)
     mdef = MachineDef(name=root.findtext("name"), domain_type=root.get("type"))
     mdef.uuid = root.findtext("uuid")
+    _parse_platform(root, mdef)
+    mark = root.find("metadata/{%s}machine" % META_NS)
+    if mark is not None:
+        prefix = "{%s}" % META_NS
+        mdef.metadata = dict((child.tag[len(prefix):], child.text or "") for child in mark
+                             if isinstance(child.tag, str) and child.tag.startswith(prefix))
+    mdef.disk = None
+    mdef.console_log = None
+    devices = root.find("devices")
+    if devices is not None:
+        _parse_media(devices, mdef)
+        _parse_devices(devices, mdef)
+    _parse_fwcfg(root, mdef)
+    return mdef
+
+
+def _parse_platform(root, mdef):
+    # type: (ET.Element, MachineDef) -> None
     os_type = root.find("os/type")
     if os_type is not None:
         mdef.arch = os_type.get("arch")
         mdef.machine = os_type.get("machine")
     os_elem = root.find("os")
-    firmware = "bios"
-    if os_elem is not None and (os_elem.get("firmware") == "efi" or os_elem.find("loader") is not None):
-        firmware = "efi"
-    mdef.firmware = firmware
+    efi = os_elem is not None and (os_elem.get("firmware") == "efi" or os_elem.find("loader") is not None)
+    mdef.firmware = "efi" if efi else "bios"
     mdef.memory_mib = _memory_mib(root.find("memory"))
-    vcpu = root.findtext("vcpu")
-    mdef.vcpus = int(vcpu) if vcpu and vcpu.strip().isdigit() else None
-    mark = root.find("metadata/{%s}machine" % META_NS)
-    if mark is not None:
-        prefix = "{%s}" % META_NS
-        mdef.metadata = dict((child.tag[len(prefix):], child.text or "") for child in mark
-                             if child.tag.startswith(prefix))
-    devices = root.find("devices")
-    mdef.disk = None
-    mdef.console_log = None
-    if devices is not None:
-        _parse_media(devices, mdef)
-        for disk in devices.findall("disk"):
-            if disk.get("device", "disk") == "disk":
-                source = disk.find("source")
-                if source is not None and source.get("file"):
-                    mdef.disk = source.get("file")
-                    driver = disk.find("driver")
-                    attrs = driver.attrib if driver is not None else {}
-                    mdef.disk_options = dict((name, attrs[attr]) for name, attr, _key, _default in DISK_OPTIONS
-                                             if attrs.get(attr))
-                    break
-        for iface in devices.findall("interface"):
-            kind = iface.get("type")
-            source = iface.find("source")
-            mac = iface.find("mac")
-            model = iface.find("model")
-            src = None
-            if source is not None:
-                src = source.get("network") if kind == "network" else source.get("bridge")
-            mdef.interfaces.append(Interface(kind, src, mac.get("address") if mac is not None else None,
-                                             model.get("type") if model is not None else None))
-        for serial in devices.findall("serial"):
-            source = serial.find("source")
-            if serial.get("type") == "file" and source is not None:
-                mdef.console_log = source.get("path")
-                break
+    vcpu = (root.findtext("vcpu") or "").strip()
+    mdef.vcpus = int(vcpu) if vcpu.isascii() and vcpu.isdigit() else None
+
+
+def _parse_devices(devices, mdef):
+    # type: (ET.Element, MachineDef) -> None
+    """The disk (and its driver options), the NICs and the serial console."""
+    for disk in devices.findall("disk"):
+        source = disk.find("source")
+        if disk.get("device", "disk") == "disk" and source is not None and source.get("file"):
+            mdef.disk = source.get("file")
+            driver = disk.find("driver")
+            attrs = driver.attrib if driver is not None else {}
+            mdef.disk_options = dict((name, attrs[attr]) for name, attr, _key, _default in DISK_OPTIONS
+                                     if attrs.get(attr))
+            break
+    for iface in devices.findall("interface"):
+        kind = iface.get("type")
+        source, mac, model = iface.find("source"), iface.find("mac"), iface.find("model")
+        src = None
+        if source is not None:
+            src = source.get("network") if kind == "network" else source.get("bridge")
+        mdef.interfaces.append(Interface(kind, src, mac.get("address") if mac is not None else None,
+                                         model.get("type") if model is not None else None))
+    for serial in devices.findall("serial"):
+        source = serial.find("source")
+        if serial.get("type") == "file" and source is not None:
+            mdef.console_log = source.get("path")
+            break
+
+
+def _parse_fwcfg(root, mdef):
+    # type: (ET.Element, MachineDef) -> None
+    """Where the Ignition copy is: <sysinfo type='fwcfg'>, else a qemu:commandline -fw_cfg argument."""
     mdef.ignition_file = None
     mdef.fwcfg_style = "sysinfo"
     for entry in root.findall("sysinfo[@type='fwcfg']/entry"):
         if entry.get("name") == FWCFG_NAME:
             mdef.ignition_file = entry.get("file")
-    if mdef.ignition_file is None:
-        args = [arg.get("value") for arg in root.findall("{%s}commandline/{%s}arg" % (QEMU_NS, QEMU_NS))]
-        for index, value in enumerate(args[:-1]):
-            if value == "-fw_cfg":
-                spec = dict(part.split("=", 1) for part in args[index + 1].split(",") if "=" in part)
-                if spec.get("name") == FWCFG_NAME:
-                    mdef.ignition_file = spec.get("file")
-                    mdef.fwcfg_style = "commandline"
-    return mdef
+    if mdef.ignition_file is not None:
+        return
+    args = [arg.get("value") or "" for arg in root.findall("{%s}commandline/{%s}arg" % (QEMU_NS, QEMU_NS))]
+    for index, value in enumerate(args[:-1]):
+        if value == "-fw_cfg":
+            spec = dict(part.split("=", 1) for part in args[index + 1].split(",") if "=" in part)
+            if spec.get("name") == FWCFG_NAME:
+                mdef.ignition_file = spec.get("file")
+                mdef.fwcfg_style = "commandline"

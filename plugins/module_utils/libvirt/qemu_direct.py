@@ -106,7 +106,37 @@ def _load_state(paths):
     if not isinstance(state, dict):
         raise NestosError("machine state file is not a JSON object; remove it or the machine by hand",
                           file=paths["state"])
+    if state.get("managed-by") == model.MANAGED_BY:
+        _check_state(state, paths["state"])
     return state
+
+
+_NIC_FIELDS = (("kind", lambda v: v in ("user", "bridge")), ("source", lambda v: v is None or isinstance(v, str)),
+               ("mac", lambda v: isinstance(v, str) and model.MAC_RE.match(v)),
+               ("model", lambda v: isinstance(v, str) and v),
+               ("ssh_forward", lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 < v < 65536)))
+
+
+def _check_state(state, path):
+    # type: (Dict[str, object], str) -> None
+    """A state file of ours holds what this backend wrote; anything else is named, never half-used."""
+    def bad(where):
+        raise NestosError("unexpected value in the machine state file; remove the machine (state: absent) or the"
+                          " file by hand", file=path, path="$." + where)
+    for key in ("ignition-sha256", "base"):
+        if not (state.get(key) is None or isinstance(state.get(key), str)):
+            bad(key)
+    if state.get("accel") not in ("kvm", "tcg"):
+        bad("accel")
+    nics = state.get("nics")
+    if not isinstance(nics, list):
+        bad("nics")
+    for index, nic in enumerate(nics):
+        if not isinstance(nic, dict):
+            bad("nics[%d]" % index)
+        for field, valid in _NIC_FIELDS:
+            if not valid(nic.get(field)):
+                bad("nics[%d].%s" % (index, field))
 
 
 def _dump(state):
@@ -140,8 +170,8 @@ class QemuBackend(Backend):
                                   " true to replace it)" % paths["overlay"], file=paths["overlay"], path="name")
             return None
         self.previous = previous
-        nics = [Interface.from_state(nic) for nic in (previous.get("nics") or []) if isinstance(nic, dict)]
-        self.current = _machine_def(req, paths, nics, str(previous.get("accel")))
+        nics = [Interface.from_state(nic) for nic in previous["nics"]]
+        self.current = _machine_def(req, paths, nics, previous["accel"])
         self.current.metadata = {"managed-by": model.MANAGED_BY, "ignition-sha256": previous.get("ignition-sha256"),
                                  "base": previous.get("base")}
         if previous.get("ignition-sha256") is None:

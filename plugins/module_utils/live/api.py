@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, check_destination, copy_range
@@ -67,7 +67,7 @@ def _finish(iso, regions, initrd=None, kargs=None, messages=None):
     return plan
 
 
-def open_iso(path, expect=None):
+def open_iso(path: str, expect: Optional[str] = None) -> LiveIso:
     """Open a live ISO; ``expect`` ('nestos'/'coreos') makes a flavour mismatch an error."""
     iso = LiveIso(path)
     if expect and iso.flavour.name != expect:
@@ -77,7 +77,7 @@ def open_iso(path, expect=None):
     return iso
 
 
-def show(iso):
+def show(iso: LiveIso) -> Dict[str, Any]:
     desc = iso.describe()
     out = _state(iso)
     out["ignition_area"] = desc["ignition"]
@@ -89,22 +89,23 @@ def show(iso):
     return out
 
 
-def plan_ignition_embed(iso, config, force=False):
+def plan_ignition_embed(iso: LiveIso, config: bytes, force: bool = False) -> Plan:
     return plan_embed(iso, config=config, force=force)
 
 
-def plan_ignition_remove(iso):
+def plan_ignition_remove(iso: LiveIso) -> Plan:
     initrd = Initrd(iso.initrd.members)
     initrd.remove(IGNITION_MEMBER)
     return _finish(iso, [iso.initrd_region(initrd)], initrd)
 
 
-def plan_network_embed(iso, keyfiles, force=False):
+def plan_network_embed(iso: LiveIso, keyfiles: List[Tuple[str, bytes]], force: bool = False) -> Plan:
     """``keyfiles``: list of (name, bytes)."""
     return plan_embed(iso, keyfiles=keyfiles, force=force)
 
 
-def plan_embed(iso, config=None, keyfiles=None, force=False):
+def plan_embed(iso: LiveIso, config: Optional[bytes] = None, keyfiles: Optional[List[Tuple[str, bytes]]] = None,
+               force: bool = False) -> Plan:
     """Embed a config and/or keyfiles in one write of the Ignition area."""
     initrd = Initrd(iso.initrd.members)
     if config is not None:
@@ -133,7 +134,7 @@ def plan_embed(iso, config=None, keyfiles=None, force=False):
     return _finish(iso, [iso.initrd_region(initrd)], initrd)
 
 
-def plan_network_remove(iso):
+def plan_network_remove(iso: LiveIso) -> Plan:
     initrd = Initrd(iso.initrd.members)
     prefix = iso.flavour.network_dir + "/"
     for path in list(initrd.members):
@@ -142,19 +143,21 @@ def plan_network_remove(iso):
     return _finish(iso, [iso.initrd_region(initrd)], initrd)
 
 
-def plan_kargs_modify(iso, append=None, delete=None, replace=None, append_if_missing=None, delete_if_present=None):
+def plan_kargs_modify(iso: LiveIso, append: Optional[List[str]] = None, delete: Optional[List[str]] = None,
+                      replace: Optional[List[str]] = None, append_if_missing: Optional[List[str]] = None,
+                      delete_if_present: Optional[List[str]] = None) -> Plan:
     areas = iso.require_kargs()
     new = edit_kargs(areas.kargs, append=append, delete=delete, replace=replace,
                      append_if_missing=append_if_missing, delete_if_present=delete_if_present)
     return _finish(iso, areas.regions_for(new), kargs=areas.check(new))
 
 
-def plan_kargs_reset(iso):
+def plan_kargs_reset(iso: LiveIso) -> Plan:
     areas = iso.require_kargs()
     return _finish(iso, areas.regions_for(areas.default), kargs=areas.default)
 
 
-def plan_reset(iso):
+def plan_reset(iso: LiveIso) -> Plan:
     """Remove everything embedded and restore the default kargs."""
     regions = [iso.initrd_region(Initrd())]
     kargs = None
@@ -164,8 +167,9 @@ def plan_reset(iso):
     return _finish(iso, regions, Initrd(), kargs)
 
 
-def plan_customize(iso, options, live_karg_append=None, live_karg_delete=None, live_karg_replace=None,
-                   force=False):
+def plan_customize(iso: LiveIso, options: Dict[str, Any], live_karg_append: Optional[List[str]] = None,
+                   live_karg_delete: Optional[List[str]] = None, live_karg_replace: Optional[List[str]] = None,
+                   force: bool = False) -> Plan:
     """``iso customize``: options as for :func:`customize.build_customization`."""
     initrd, messages = build_customization(options, iso.features, iso.flavour, "iso")
     regions = []
@@ -234,7 +238,7 @@ def mode_differs(path: str, mode: Optional[int]) -> bool:
         return True
 
 
-def output_matches(plan, output):
+def output_matches(plan: Plan, output: str) -> bool:
     """True when ``output`` already holds exactly what applying ``plan`` would write."""
     if not os.path.isfile(output) or os.path.getsize(output) != os.path.getsize(plan.path):
         return False
@@ -251,12 +255,12 @@ def output_matches(plan, output):
 
 # ---------------------------------------------------------------------------------- PXE
 
-def wrap_ignition(config):
+def wrap_ignition(config: bytes) -> bytes:
     """xz newc archive holding only ``config.ign`` (``pxe ignition wrap``)."""
     return Initrd({IGNITION_MEMBER: bytes(config)}).to_bytes()
 
 
-def wrap_network(keyfiles, flavour="nestos"):
+def wrap_network(keyfiles: List[Tuple[str, bytes]], flavour: str = "nestos") -> bytes:
     fl = Flavour(flavour)
     initrd = Initrd()
     for name, data in keyfiles:
@@ -268,14 +272,14 @@ def wrap_network(keyfiles, flavour="nestos"):
     return initrd.to_bytes()
 
 
-def unwrap_ignition(data, name=None):
+def unwrap_ignition(data: bytes, name: Optional[str] = None) -> bytes:
     members = read_initrd(data, name=name)
     if IGNITION_MEMBER not in members:
         raise NestosError("No embedded Ignition config.", file=name)
     return members[IGNITION_MEMBER]
 
 
-def unwrap_network(data, name=None):
+def unwrap_network(data: bytes, name: Optional[str] = None) -> Dict[str, bytes]:
     members = read_initrd(data, name=name)
     out = {}
     for fl in ("nestos", "coreos"):
@@ -288,7 +292,7 @@ def unwrap_network(data, name=None):
     return out
 
 
-def plan_pxe_customize(path, options):
+def plan_pxe_customize(path: str, options: Dict[str, Any]) -> Tuple[Dict[str, Any], bytes, List[str], Initrd]:
     info = pxe_inspect(path)
     if info["customized"]:
         raise NestosError("input is already customized", file=path)
@@ -296,7 +300,8 @@ def plan_pxe_customize(path, options):
     return info, initrd.to_bytes(), messages, initrd
 
 
-def write_pxe_customized(src, appended, output=None, stream=None, clobber=False):
+def write_pxe_customized(src: str, appended: bytes, output: Optional[str] = None, stream: Any = None,
+                         clobber: bool = False) -> Optional[str]:
     """Copy ``src`` verbatim and append ``appended`` (to ``output`` atomically, or a stream)."""
     if stream is not None:
         with open(src, "rb") as source:
@@ -313,7 +318,7 @@ def write_pxe_customized(src, appended, output=None, stream=None, clobber=False)
     return copy_and_append(src, appended, output)
 
 
-def check_kernel_xz(data):
+def check_kernel_xz(data: bytes) -> None:
     """Raise when an xz stream uses an integrity check the kernel cannot verify."""
     check = xz_check_type(data)
     if check not in (0, 1):
@@ -397,3 +402,13 @@ def extract_pxe(iso_path: str, folder: str, stem: Optional[str] = None) -> list:
             except (IOError, OSError) as err:
                 raise NestosError("cannot write: %s" % (err.strerror or err), file=target)
     return targets
+
+
+__all__ = [
+    "Plan", "SECRET_FILE_MODE", "apply_plan", "check_kernel_xz", "check_stem", "copy_and_append", "extract_pxe",
+    "holds_config", "mode_differs", "normalize_features", "open_iso", "output_matches", "output_mode",
+    "plan_copy_out", "plan_customize", "plan_embed", "plan_extract_pxe", "plan_ignition_embed",
+    "plan_ignition_remove", "plan_kargs_modify", "plan_kargs_reset", "plan_network_embed", "plan_network_remove",
+    "plan_pxe_customize", "plan_reset", "pxe_inspect", "show", "unwrap_ignition", "unwrap_network",
+    "wrap_ignition", "wrap_network", "write_copy_out", "write_pxe_customized"
+]

@@ -188,23 +188,9 @@ def extract_minimal_iso(iso_path, output, rootfs_url=None, output_rootfs=None, c
         raise NestosError("forbidden whitespace found in '%s'" % rootfs_url)
     if not clobber and os.path.lexists(output):
         raise NestosError("output file already exists", file=output)
-    with LiveIso(iso_path) as iso:
-        if not iso.initrd.is_empty() or (iso.kargs_areas and iso.kargs != iso.kargs_default):
-            raise NestosError("Cannot operate on ISO with embedded customizations. Reset it first "
-                              "(iso_customize state=absent) and try again.", file=iso_path)
-        try:
-            rec = iso.iso.get_file("%s/MINISO.DAT" % iso.flavour.meta_dir)
-        except NotFound:
-            raise NestosError("This ISO image does not support extracting a minimal ISO.", file=iso_path)
-        entries, digest, xz = parse_miniso(iso.iso.read_file(rec), name=iso_path)
-        flavour = iso.flavour
-        if output_rootfs:
-            extract_rootfs(iso_path, output_rootfs)
-        atomic = AtomicFile(output, mode=0o644)
-        with atomic as target:
-            _unpack(entries, digest, xz, iso.handle, target, iso_path)
-            target.flush()
-            _fix_kargs(atomic.tmp, flavour, rootfs_url)
+    atomic = AtomicFile(output, mode=0o644)
+    with atomic as target:
+        _write_minimal(iso_path, atomic, target, rootfs_url, output_rootfs)
     return output
 
 
@@ -232,7 +218,7 @@ def update_minimal_iso(iso_path, output, rootfs_url=None, check_mode=False):
     return True
 
 
-def _write_minimal(iso_path, atomic, target, rootfs_url):
+def _write_minimal(iso_path, atomic, target, rootfs_url, output_rootfs=None):
     if rootfs_url is not None and len(rootfs_url.split()) != 1:
         raise NestosError("forbidden whitespace found in '%s'" % rootfs_url)
     with LiveIso(iso_path) as iso:
@@ -244,6 +230,8 @@ def _write_minimal(iso_path, atomic, target, rootfs_url):
         except NotFound:
             raise NestosError("This ISO image does not support extracting a minimal ISO.", file=iso_path)
         entries, digest, xz = parse_miniso(iso.iso.read_file(rec), name=iso_path)
+        if output_rootfs:
+            extract_rootfs(iso_path, output_rootfs)
         _unpack(entries, digest, xz, iso.handle, target, iso_path)
         target.flush()
         _fix_kargs(atomic.tmp, iso.flavour, rootfs_url)

@@ -183,4 +183,4 @@ def installer_argv(opts, ignition_path=None):
 
 def installer_steps(stderr):
     """The progress lines nestos-installer printed (its messages go to stderr)."""
-    return [line.strip() for line in (stderr or "").splitlines() if line.strip()]
+    return [line.strip() for line in (stderr or "").replace("\r", "").splitlines() if line.strip()]

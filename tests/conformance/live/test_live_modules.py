@@ -181,3 +181,28 @@ def test_iso_customize_absent_resets(nestos_iso, tmp_path):
     assert res["changed"] and any("kernel arguments" in d["before_header"] for d in res["diff"])
     assert sha256(str(path)) == orig
     assert run_module("iso_customize", {"src": str(path), "state": "absent"})["changed"] is False
+
+
+def test_in_place_customized_iso_becomes_owner_only(nestos_iso):
+    path, _info = nestos_iso
+    os.chmod(str(path), 0o644)
+    res = run_module("iso_customize", {"src": str(path), "ignition_content": IGN})
+    assert res["changed"] and oct(os.stat(str(path)).st_mode & 0o777) == "0o600"
+    # a second run changes nothing, mode included
+    assert run_module("iso_customize", {"src": str(path), "ignition_content": IGN})["changed"] is False
+    # the user's mode wins, and is idempotent too
+    res = run_module("iso_customize", {"src": str(path), "ignition_content": IGN, "mode": "0640"})
+    assert res["changed"] and oct(os.stat(str(path)).st_mode & 0o777) == "0o640"
+    assert run_module("iso_customize", {"src": str(path), "ignition_content": IGN, "mode": "0640"})["changed"] is False
+    # a reset image keeps its mode
+    res = run_module("iso_customize", {"src": str(path), "state": "absent", "mode": "0644"})
+    assert res["changed"] and oct(os.stat(str(path)).st_mode & 0o777) == "0o644"
+    res = run_module("iso_customize", {"src": str(path), "ignition_content": IGN, "mode": "rwx"})
+    assert res["failed"] and res["path"] == "mode"
+
+
+def test_diff_masks_secrets_at_any_verbosity(nestos_iso):
+    path, _info = nestos_iso
+    res = run_module("iso_ignition", {"src": str(path), "ignition_content": IGN}, diff=True)
+    assert res["changed"] and res["diff"] and "$6$secret" not in json.dumps(res)
+    assert '"passwordHash": "********"' in res["diff"][0]["after"]
