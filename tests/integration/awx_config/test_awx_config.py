@@ -135,7 +135,8 @@ def test_canary_rebase_workflow(awx, first_run):
 
 def test_second_run_changes_nothing(awx, first_run, project_repo, tmp_path_factory, awx_collections):
     before = len(awx.writes())
-    rc, counts, text = run_role(awx, project_repo, tmp_path_factory.mktemp("run2"), awx_collections)
+    # -vv shows every module's arguments and result: the secrets must still not show
+    rc, counts, text = run_role(awx, project_repo, tmp_path_factory.mktemp("run2"), awx_collections, args=["-vv"])
     assert rc == 0, text[-6000:]
     assert counts["changed"] == 0, text[-6000:]
     assert _writes(awx, before) == []
