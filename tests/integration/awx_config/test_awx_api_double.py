@@ -1,5 +1,7 @@
 """The AWX API double answers as AWX 24.6.1 does where awx.awx looks: auth, pagination, named
 URLs, lookups, error shapes, secrets, surveys, workflow prompts and edges."""
+import subprocess
+
 import pytest
 
 
@@ -83,6 +85,9 @@ def template(api, project_repo):
         "scm_branch": "main"})
     assert status == 201 and project["summary_fields"]["current_update"]["status"] == "successful"
     assert "playbooks/rebase.yml" in awx.get(project["related"]["playbooks"])
+    update = awx.get("/api/v2/project_updates/%d/" % project["summary_fields"]["current_update"]["id"])
+    content = awx.get(update["related"]["stdout"])["content"]
+    assert "nestos.lifecycle:" in content and "was installed successfully" in content, content
     inventory = awx.one("inventories", name="inv-01")
     status, body = awx.request("POST", "/api/v2/job_templates/", {
         "name": "probe jt", "organization": org["id"], "project": project["id"], "playbook": "playbooks/rebse.yml",
@@ -130,3 +135,23 @@ def test_workflow_prompts_and_cycles(api, template):
     assert awx.request("POST", nodes["b"]["related"]["failure_nodes"], {"id": nodes["a"]["id"]}) == (
         400, {"Error": "Cycle detected."})
     assert awx.get(nodes["a"]["url"])["success_nodes"] == [nodes["b"]["id"]]
+
+
+def test_a_project_whose_requirements_fail_to_install_fails_its_update(api, tmp_path):
+    awx, org = api
+    repo = tmp_path / "broken"
+    (repo / "collections").mkdir(parents=True)
+    (repo / "site.yml").write_text("- hosts: all\n  tasks: []\n")
+    (repo / "collections" / "requirements.yml").write_text(
+        "collections:\n  - name: nestos.missing\n    type: dir\n    source: ./nowhere\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=lab", "-c", "user.email=lab@localhost"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "broken"], check=True)
+    status, project = awx.request("POST", "/api/v2/projects/", {
+        "name": "broken project", "organization": org["id"], "scm_type": "git", "scm_url": "file://%s" % repo})
+    assert status == 201
+    update = awx.get("/api/v2/project_updates/%d/" % project["summary_fields"]["current_update"]["id"])
+    assert update["status"] == "failed" and update["failed"] is True
+    assert "nowhere" in awx.get(update["related"]["stdout"])["content"]
+    assert awx.get(project["related"]["playbooks"]) == []

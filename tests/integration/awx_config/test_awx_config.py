@@ -48,6 +48,9 @@ def test_project_ee_settings_and_organization(awx, first_run, project_repo):
     assert project["scm_url"] == "file://%s" % project_repo and project["scm_branch"] == "main"
     assert project["scm_update_on_launch"] is True and project["default_environment"] == ee["id"]
     assert project["summary_fields"]["current_update"]["status"] == "successful"
+    # the project update installed collections/requirements.yml, i.e. this collection, as AWX does
+    update = awx.get("/api/v2/project_updates/%d/" % project["summary_fields"]["current_update"]["id"])
+    assert "nestos.lifecycle:" in awx.get(update["related"]["stdout"])["content"]
     playbooks = awx.get(project["related"]["playbooks"])
     for template in DEFAULTS["awx_config_job_templates"]:
         assert template["playbook"] in playbooks
