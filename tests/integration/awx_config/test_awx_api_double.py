@@ -24,8 +24,8 @@ def test_auth_and_product_headers(awx):
 def test_pagination_and_lookups(api):
     awx, org = api
     for index in range(30):
-        assert awx.request("POST", "/api/v2/inventories/", {"name": "inv-%02d" % index,
-                                                             "organization": org["id"]})[0] == 201
+        body = {"name": "inv-%02d" % index, "organization": org["id"]}
+        assert awx.request("POST", "/api/v2/inventories/", body)[0] == 201
     first = awx.get("/api/v2/inventories/?organization=%d" % org["id"])
     assert first["count"] == 30 and len(first["results"]) == 25 and first["previous"] is None
     assert first["next"].startswith("/api/v2/inventories/?organization=%d" % org["id"]) and "page=2" in first["next"]
