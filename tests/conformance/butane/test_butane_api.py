@@ -6,7 +6,7 @@ import pytest
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from tests.unit.butane.realval import assert_real_valid
+from tests.support.ignition_validate import assert_real_valid
 
 BU = "variant: nestos\nversion: 1.0.0\npasswd:\n  users:\n    - name: core\n      ssh_authorized_keys: [ssh-ed25519 AAAA]\n"
 
@@ -99,7 +99,7 @@ class _TaggedStr(str):
 
 
 def test_translate_accepts_str_subclass():
-    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
     text = _TaggedStr('variant: nestos\nversion: 1.0.0\nstorage:\n  files:\n    - path: /etc/hostname\n'
                       '      contents:\n        inline: web1\n')
     result = translate(text)

@@ -26,11 +26,15 @@ import posixpath
 import re
 import stat
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import ign
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import schema
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import yamlin
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import parse as ign_parse
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import serialize
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import validate as ign_validate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Entry, Report
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.sugar import (
     add_mount_units, process_boot_device, partition_warnings, merge_configs)
 
@@ -74,7 +78,7 @@ class Result(object):
 
     @property
     def warnings(self):
-        return [ign.entry_text(e) for e in ign.entries_of(self.report)]
+        return [e.format() for e in self.report]
 
     def output(self):
         """What the butane CLI writes: the JSON plus a newline."""
@@ -110,7 +114,7 @@ class _Ctx(object):
 
     def add(self, kind, ypath, message, key=False):
         line, col = self.where(ypath, key=key)
-        self.entries.append(ign.entry(kind, ypath, message, line, col))
+        self.entries.append(Entry(kind, ypath, message, line, col))
 
     def fatal(self):
         return any(e.kind == "error" for e in self.entries)
@@ -196,7 +200,7 @@ def _validate_resource(ctx, res, ypath):
 
 
 def _validate_embedded(ctx, data, ypath, field):
-    config, entries = ign.check_ignition(data, source=None)
+    config, entries = ign_parse.parse(data)
     for e in entries:
         if e.message in ("unsupported config version", "invalid config version (couldn't parse)") \
                 and config is None and e.kind == "error":
@@ -294,9 +298,9 @@ def _tr_resource(ctx, res, ypath, jpath):
         else:
             data = res["inline"].encode("utf-8")
         if ctx.minor == 0:
-            url, compression = ign.legacy_data_url(data), None
+            url, compression = "data:," + dataurl.escape(data), None
         else:
-            url, compression = ign.make_data_url(data, res.get("compression"))
+            url, compression = dataurl.encode(data, compression=res.get("compression"))
         out["source"] = url
         ctx.tmap[jpath + ("source",)] = ypath + (field,)
         if compression is not None:
@@ -401,7 +405,7 @@ def _process_trees(ctx, config, trees):
                     ctx.add("error", ypath, "open %s: %s" % (full, (exc.strerror or str(exc)).lower()))
                     continue
                 contents = dict(entry.get("contents") or {})
-                url, compression = ign.make_data_url(data, contents.get("compression"))
+                url, compression = dataurl.encode(data, compression=contents.get("compression"))
                 contents["source"] = url
                 if compression is not None:
                     contents["compression"] = compression
@@ -540,7 +544,7 @@ def _to_text(text):
 
 
 def _fail(message, entries, source, strict_msg=False):
-    lines = [ign.entry_text(e) for e in entries]
+    lines = [e.format() for e in entries]
     text = "\n".join(lines + [message]) if lines else message
     first = None
     for e in entries:
@@ -551,7 +555,7 @@ def _fail(message, entries, source, strict_msg=False):
     if first is not None and first.path:
         path = "$" + "".join("." + str(p) for p in first.path)
     raise ButaneError(text, file=source, path=path, line=getattr(first, "line", None),
-                      column=getattr(first, "column", None), report=ign.make_report(entries), reason=message)
+                      column=getattr(first, "column", None), report=Report(entries), reason=message)
 
 
 def translate(text, files_dir=None, strict=False, pretty=False, source=None):
@@ -587,14 +591,14 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
     ctx = _Ctx(decoded, minor, files_dir, with_positions)
     if decoded.errors:
         for path, msg, line, col in decoded.errors:
-            ctx.entries.append(ign.entry("error", path, msg, line if with_positions else None,
+            ctx.entries.append(Entry("error", path, msg, line if with_positions else None,
                                          col if with_positions else None))
         details = "\n".join("  line %d: %s" % (line, msg) for _p, msg, line, _c in decoded.errors)
         _fail("yaml: unmarshal errors:\n" + details if with_positions else "yaml: unmarshal errors",
               ctx.entries, source)
 
     for path, msg, line, col in decoded.unused:
-        ctx.entries.append(ign.entry("warning", path, msg, line if with_positions else None,
+        ctx.entries.append(Entry("warning", path, msg, line if with_positions else None,
                                      col if with_positions else None))
 
     value = decoded.value
@@ -622,17 +626,17 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
 
     config = _config_order(config, minor)
 
-    for e in ign.entries_of(ign.validate_config(config)):
+    for e in ign_validate.validate(config):
         ypath = ctx.yaml_path(getattr(e, "path", ()) or ())
         ctx.add(e.kind, ypath, e.message)
     if ctx.fatal():
         _fail(ERR_GENERATED_INVALID, ctx.entries, source)
 
-    report = ign.make_report(ctx.entries)
+    report = Report(ctx.entries)
     if strict and ctx.entries:
         _fail("Config produced warnings and --strict was specified", ctx.entries, source, strict_msg=True)
     try:
-        text_out = ign.dumps(config, pretty=pretty)
+        text_out = serialize.dumps(config, pretty=pretty, newline=False)
     except (NestosError, TypeError, ValueError) as exc:  # a model mismatch, never expected
         raise ButaneError("cannot write the Ignition config: %s" % exc, file=source)
     return Result(config, text_out, report, variant, version, ign_version)

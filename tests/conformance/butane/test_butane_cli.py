@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.unit.butane.realval import assert_real_valid
+from tests.support.ignition_validate import assert_real_valid
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
 CLI = str(TOP / "tools" / "nestos_butane.py")

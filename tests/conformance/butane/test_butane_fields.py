@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
 
 HEAD = "variant: nestos\nversion: 1.0.0\n"
 STICKY = "setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0"
@@ -279,7 +279,7 @@ def test_embedded_local_config_not_json(tmp_path):
     (8888, False, False), (1000, False, False)])
 def test_decimal_mode_rule(mode, directory, suspicious):
     # cases from coreos/butane base/v0_4 validate_test.go and base/util/file.go's rule
-    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import decimal_mode_suspicious
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import decimal_mode_suspicious
     assert decimal_mode_suspicious(mode, directory) is suspicious
 
 

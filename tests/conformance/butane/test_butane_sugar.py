@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.sugar import unit_path_escape
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
 
 HEAD = "variant: nestos\nversion: 1.0.0\n"
 

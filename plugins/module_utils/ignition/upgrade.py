@@ -47,7 +47,7 @@ def _copy(old_types, new_types, old_struct, new_struct, value):
     return out
 
 
-def translate(config, version=M.LATEST_VERSION):
+def upgrade(config: dict, version: str = M.LATEST_VERSION) -> dict:
     """The config upgraded to ``version`` (default 3.3.0); the input is not modified.
 
     :raises NestosError: the config's version is not supported or is newer than ``version``.

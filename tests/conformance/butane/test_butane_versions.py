@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
 
