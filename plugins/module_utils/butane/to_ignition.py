@@ -39,6 +39,8 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.sugar impo
     add_mount_units, process_boot_device, partition_warnings, merge_configs)
 
 ERR_NO_VARIANT = "error parsing variant; must be specified"
+ERR_RHCOS = ("rhcos variant has been removed; use openshift variant instead: "
+             "https://coreos.github.io/butane/upgrading-openshift/")
 ERR_INVALID_VERSION = "error parsing version; must be a valid semver"
 ERR_SOURCE_INVALID = "source config is invalid"
 ERR_GENERATED_INVALID = "config generated was invalid"
@@ -52,11 +54,9 @@ ERR_TREE_NO_LOCAL = "local is required"
 ERR_DECIMAL_MODE = ("unreasonable mode would be reasonable if specified in octal; remember to add a "
                     "leading zero")
 ERR_MOUNT_NO_PATH = "path is required if with_mount_unit is true and format is not swap"
-ERR_MOUNT_NO_PATH_OLD = "path is required if with_mount_unit is true"
 ERR_MOUNT_NO_FORMAT = "format is required if with_mount_unit is true"
 ERR_LAYOUT = "layout must be one of: aarch64, ppc64le, x86_64"
 ERR_FEW_MIRRORS = "mirroring requires at least two devices"
-ERR_MIRROR_LAYOUT = "boot_device.layout should be specified when boot_device.mirror is specified"
 ERR_UNKNOWN_IGN_VERSION = ("skipping validation for the merge/replace ignition config due to an "
                            "unkown version")
 
@@ -119,7 +119,10 @@ class _Ctx(object):
     def fatal(self):
         return any(e.kind == "error" for e in self.entries)
 
-    def yaml_path(self, jpath):
+    def yaml_path(self, jpath, exists=True):
+        """The YAML path a report entry at JSON ``jpath`` belongs to. A field the generated
+        config does not hold (``exists`` false) has no translation in upstream's translation
+        set: it keeps its JSON path, as upstream reports it."""
         jpath = tuple(jpath)
         got = self.tmap.get(jpath)
         if got is not None:
@@ -130,8 +133,20 @@ class _Ctx(object):
                 return tuple(got) + _snake_path(jpath[n:])
             got = self.tprefix.get(jpath[:n])
             if got is not None:
-                return got
+                return got if exists else jpath
         return _snake_path(jpath)
+
+
+def _exists(config, jpath):
+    node = config
+    for part in jpath:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return True
 
 
 def _snake_path(jpath):
@@ -196,7 +211,7 @@ def _validate_resource(ctx, res, ypath):
         ctx.add("error", ypath + ("inline" if ctx.minor == 0 else sources[-1],), ERR_TOO_MANY_SOURCES)
         return
     if ctx.minor >= 4 and "inline" in res and ypath[:2] == ("ignition", "config"):
-        _validate_embedded(ctx, res["inline"].encode("utf-8"), ypath, "inline")
+        _validate_embedded(ctx, res["inline"].encode("utf-8", "surrogateescape"), ypath, "inline")
 
 
 def _validate_embedded(ctx, data, ypath, field):
@@ -229,18 +244,18 @@ def _walk_validate(ctx, value, struct, ypath):
                 ctx.add("error", ypath + ("path",), ERR_MOUNT_NO_PATH)
         else:
             if not value.get("path"):
-                ctx.add("error", ypath + ("path",), ERR_MOUNT_NO_PATH_OLD)
+                ctx.add("error", ypath + ("path",), ERR_MOUNT_NO_PATH)
             if not fmt:
                 ctx.add("error", ypath + ("format",), ERR_MOUNT_NO_FORMAT)
     elif struct == "Tree" and not value.get("local"):
         ctx.add("error", ypath, ERR_TREE_NO_LOCAL)
     elif struct == "BootDevice":
         mirror = value.get("mirror") or {}
-        if mirror.get("devices") and value.get("layout") is None:
-            ctx.add("warning", ypath + ("mirror",), ERR_MIRROR_LAYOUT)
         if value.get("layout") is not None and value["layout"] not in ("aarch64", "ppc64le", "x86_64"):
             ctx.add("error", ypath + ("layout",), ERR_LAYOUT)
         if len(mirror.get("devices") or []) == 1:
+            # Butane v0.19.0 reports this one twice (its BootDeviceMirror is validated twice)
+            ctx.add("error", ypath + ("mirror", "devices"), ERR_FEW_MIRRORS)
             ctx.add("error", ypath + ("mirror", "devices"), ERR_FEW_MIRRORS)
     for f in schema.fields(struct, ctx.minor):
         name, kind, arg = f[0], f[1], f[2]
@@ -296,7 +311,7 @@ def _tr_resource(ctx, res, ypath, jpath):
                 if any(e.kind == "error" for e in ctx.entries[before:]):
                     continue
         else:
-            data = res["inline"].encode("utf-8")
+            data = res["inline"].encode("utf-8", "surrogateescape")
         if ctx.minor == 0:
             url, compression = "data:," + dataurl.escape(data), None
         else:
@@ -558,6 +573,21 @@ def _fail(message, entries, source, strict_msg=False):
                       column=getattr(first, "column", None), report=Report(entries), reason=message)
 
 
+def _unmarshal_errors(errors, source, with_positions):
+    """yaml.v3's type errors: one fatal error listing ``line N: ...`` (no report lines, as
+    upstream prints them); the exception still points at the first one's path and line."""
+    details = "\n".join("  line %d: %s" % (line, msg) for _p, msg, line, _c in errors)
+    reason = "yaml: unmarshal errors:\n" + details if with_positions else "yaml: unmarshal errors"
+    path, _msg, line, col = errors[0]
+    raise ButaneError(reason, file=source, path=_path_text(path) if path else None,
+                      line=line if with_positions else None, column=col if with_positions else None,
+                      report=Report(), reason=reason)
+
+
+def _path_text(path):
+    return "$" + "".join("." + str(p) for p in path)
+
+
 def translate(text, files_dir=None, strict=False, pretty=False, source=None):
     """Translate a Butane config (YAML text, bytes or a dict) to Ignition.
 
@@ -579,6 +609,8 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
         raise ButaneError("Error unmarshaling yaml: %s" % err, file=source)
     if not variant:
         raise ButaneError(ERR_NO_VARIANT, file=source)
+    if variant == "rhcos":
+        raise ButaneError(ERR_RHCOS, file=source)
     if not _SEMVER.match(version or ""):
         raise ButaneError(ERR_INVALID_VERSION, file=source)
     spec = schema.VERSIONS.get((variant, version))
@@ -587,15 +619,13 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
                           file=source)
     minor, ign_version = spec
 
-    decoded = yamlin.decode(root, minor)
+    try:
+        decoded = yamlin.decode(root, minor)
+    except yamlin.YamlDecodeError as exc:
+        raise ButaneError(exc.message, file=source, report=Report())
     ctx = _Ctx(decoded, minor, files_dir, with_positions)
     if decoded.errors:
-        for path, msg, line, col in decoded.errors:
-            ctx.entries.append(Entry("error", path, msg, line if with_positions else None,
-                                         col if with_positions else None))
-        details = "\n".join("  line %d: %s" % (line, msg) for _p, msg, line, _c in decoded.errors)
-        _fail("yaml: unmarshal errors:\n" + details if with_positions else "yaml: unmarshal errors",
-              ctx.entries, source)
+        _unmarshal_errors(decoded.errors, source, with_positions)
 
     for path, msg, line, col in decoded.unused:
         ctx.entries.append(Entry("warning", path, msg, line if with_positions else None,
@@ -626,8 +656,9 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
 
     config = _config_order(config, minor)
 
-    for e in ign_validate.validate(config):
-        ypath = ctx.yaml_path(getattr(e, "path", ()) or ())
+    for e in ign_validate.validate(config, butane_rules=True):
+        jpath = getattr(e, "path", ()) or ()
+        ypath = ctx.yaml_path(jpath, _exists(config, jpath))
         ctx.add(e.kind, ypath, e.message)
     if ctx.fatal():
         _fail(ERR_GENERATED_INVALID, ctx.entries, source)

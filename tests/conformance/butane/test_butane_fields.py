@@ -65,12 +65,15 @@ def test_bool_field_accepts_yaml_1_1_words(tr_json, text, value):
     ("      mode: [1]\n", "$.storage.files.0.mode", 6, 13, "cannot unmarshal !!seq into int"),
     ("      overwrite: maybe\n", "$.storage.files.0.overwrite", 6, 18, "cannot unmarshal !!str `maybe` into bool"),
     ("      contents: hello\n", "$.storage.files.0.contents", 6, 17,
-     "cannot unmarshal !!str `hello` into base.Resource"),
+     "cannot unmarshal !!str `hello` into v0_4.Resource"),
 ])
 def test_type_errors_are_fatal_with_location(body, path, line, col, msg):
+    """As yaml.v3 words them (``line N: ...``, no report line); the error still points at
+    the field path, line and column."""
     with pytest.raises(ButaneError) as err:
         translate(file_cfg(body), source="cfg.bu")
-    assert "error at %s, line %d col %d: %s" % (path, line, col, msg) in str(err.value)
+    assert "yaml: unmarshal errors:\n  line %d: %s" % (line, msg) in str(err.value)
+    assert not list(err.value.report)
     assert err.value.path == path and err.value.line == line and err.value.column == col
     assert err.value.file == "cfg.bu"
 

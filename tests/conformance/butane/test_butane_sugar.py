@@ -242,10 +242,11 @@ def test_boot_device_nothing_requested(tr):
     assert tr(HEAD + "boot_device:\n  layout: aarch64\n").json == '{"ignition":{"version":"3.3.0"}}'
 
 
-def test_boot_device_mirror_without_layout_warns(tr):
+def test_boot_device_mirror_without_layout_is_silent(tr):
+    """Butane v0.19.0 takes the documented example (no layout: x86_64) without a warning."""
     result = tr(HEAD + "boot_device:\n  mirror:\n    devices: [/dev/vda, /dev/vdb]\n")
-    assert result.warnings == ["warning at $.boot_device.mirror, line 5 col 5: boot_device.layout should be "
-                               "specified when boot_device.mirror is specified"]
+    assert result.warnings == []
+    assert len(result.config["storage"]["raid"]) == 2
 
 
 @pytest.mark.parametrize("body,message", [
