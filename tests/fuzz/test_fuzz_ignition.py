@@ -1,8 +1,9 @@
-"""Fuzzing: any input gives a Report, never a traceback; round trips hold."""
+"""Fuzzing the Ignition engine: any input gives a Report (or the project's own error), never a
+traceback; round trips hold. Byte-level (raw bytes, text), structured (JSON shapes of the
+model, Python objects) and the resolver the modules call."""
 import json
-import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl
@@ -12,8 +13,11 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse im
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Report
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serialize import dumps
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import validate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition
+from tests.support.fuzzing import only_nestos_errors
 
-SETTINGS = settings(max_examples=int(os.environ.get("IGN_FUZZ_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Counts come from the nestos-fuzz profile (tests/fuzz/conftest.py: NESTOS_FUZZ_EXAMPLES).
+SETTINGS = settings()
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.floats(allow_nan=False, allow_infinity=False),
                     st.sampled_from(["", "/", "/a", "a", "data:,x", "http://h/x", "sha512-", "3.3.0", "gzip", "xfs",
@@ -116,3 +120,19 @@ def test_validate_python_objects_never_raises(value):
         report = validate(cfg)
         assert isinstance(report, Report)
         report.format()
+
+
+@SETTINGS
+@given(st.one_of(st.binary(max_size=400), st.text(max_size=200), json_values.map(json.dumps),
+                 st.integers(0, 6000).map(lambda n: '{"ignition":{"version":"3.3.0"},"x":1%s}' % ("0" * n))))
+def test_resolver_only_nestos_errors(data):
+    """What iso_ignition/libvirt_vm call: bytes or text in, bytes or a NestosError out."""
+    result, err = only_nestos_errors(resolve_ignition, ignition_content=data)
+    if err is None:
+        assert isinstance(result[0], bytes)
+
+
+@SETTINGS
+@given(odd_values)
+def test_resolver_python_objects(value):
+    only_nestos_errors(resolve_ignition, ignition_content={"ignition": {"version": "3.3.0"}, "passwd": value})

@@ -31,6 +31,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import yam
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import limits
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import parse as ign_parse
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import serialize
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import validate as ign_validate
@@ -47,6 +48,9 @@ ERR_GENERATED_INVALID = "config generated was invalid"
 ERR_TOO_MANY_SOURCES = "only one of the following can be set: inline, local, source"
 ERR_FILES_DIR_ESCAPE = "local file path traverses outside the files directory"
 ERR_FILE_TYPE = "trees may only contain files, directories, and symlinks"
+ERR_NUL_PATH = "local file path holds a NUL character"
+ERR_NOT_REGULAR = "not a regular file (a FIFO, socket or device is never read)"
+ERR_LOCAL_LIMIT = "local files of this config are more than the limit of %d bytes together"
 ERR_NODE_EXISTS = "matching filesystem node has existing contents or different type"
 ERR_NO_FILES_DIR = "local file paths are relative to a files directory that must be specified with -d/--files-dir"
 ERR_TREE_NOT_DIR = "root of tree must be a directory"
@@ -97,6 +101,7 @@ class _Ctx(object):
         self.tmap = {}      # json path tuple -> yaml path tuple (exact)
         self.tprefix = {}   # json path prefix tuple -> yaml path tuple (generated nodes)
         self.tmove = {}     # json path prefix tuple -> yaml path prefix (user nodes moved by a merge)
+        self.local_bytes = 0  # bytes read from local files and trees (MAX_LOCAL_BYTES)
 
     def where(self, ypath, key=False):
         if not self.with_positions:
@@ -274,13 +279,37 @@ def _read_local(ctx, local):
     """Read ``local`` below the files dir; returns bytes or raises _LocalError(msg)."""
     if not ctx.files_dir:
         raise _LocalError(ERR_NO_FILES_DIR)
+    if "\0" in local:
+        raise _LocalError(ERR_NUL_PATH)
     path = os.path.join(ctx.files_dir, *local.split("/"))
     check_within(path, ctx.files_dir)
+    return _read_regular(ctx, path)
+
+
+def _read_regular(ctx, path):
+    """The bytes of a regular file (a FIFO or device is refused, never opened for a blocking
+    read), counted against MAX_LOCAL_BYTES for the whole config."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except (IOError, OSError) as exc:
-        raise _LocalError("open %s: %s" % (path, (exc.strerror or str(exc)).lower()))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as exc:
+        raise _LocalError("open %s: %s" % (path, (getattr(exc, "strerror", None) or str(exc)).lower()))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _LocalError("open %s: %s" % (path, ERR_NOT_REGULAR))
+        ctx.local_bytes += st.st_size
+        if ctx.local_bytes > limits.MAX_LOCAL_BYTES:
+            raise _LocalError(ERR_LOCAL_LIMIT % limits.MAX_LOCAL_BYTES)
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except OSError as exc:
+        raise _LocalError("read %s: %s" % (path, (exc.strerror or str(exc)).lower()))
+    finally:
+        os.close(fd)
 
 
 class _LocalError(Exception):
@@ -288,10 +317,14 @@ class _LocalError(Exception):
 
 
 def check_within(path, files_dir):
+    """Refuse a path outside the files dir, by name (``..``) or through a symlink."""
+    if "\0" in path:
+        raise _LocalError(ERR_NUL_PATH)
     base = os.path.abspath(files_dir)
     full = os.path.abspath(path)
-    if full != base and not full.startswith(base.rstrip(os.sep) + os.sep):
-        raise _LocalError(ERR_FILES_DIR_ESCAPE)
+    for inner, outer in ((full, base), (os.path.realpath(full), os.path.realpath(base))):
+        if inner != outer and not inner.startswith(outer.rstrip(os.sep) + os.sep):
+            raise _LocalError(ERR_FILES_DIR_ESCAPE)
 
 
 def _tr_resource(ctx, res, ypath, jpath):
@@ -414,10 +447,9 @@ def _process_trees(ctx, config, trees):
                     file_map[dest] = idx
                     ctx.tprefix[("storage", "files", idx)] = ypath
                 try:
-                    with open(full, "rb") as handle:
-                        data = handle.read()
-                except (IOError, OSError) as exc:
-                    ctx.add("error", ypath, "open %s: %s" % (full, (exc.strerror or str(exc)).lower()))
+                    data = _read_regular(ctx, full)
+                except _LocalError as exc:
+                    ctx.add("error", ypath, str(exc))
                     continue
                 contents = dict(entry.get("contents") or {})
                 url, compression = dataurl.encode(data, compression=contents.get("compression"))
@@ -524,37 +556,27 @@ def _order_ignition(value, minor):
 
 # ---- entry point ---------------------------------------------------------------------------
 
-def _plain(value):
-    """Plain Python types (Ansible hands over str/dict subclasses that libyaml refuses)."""
-    if isinstance(value, dict):
-        return dict((_plain(k), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bytes):
-        return bytes(value)
-    return value
-
-
-def _to_text(text):
-    text = _plain(text)
+def _to_text(text, source):
+    """(YAML text or bytes, whether positions mean anything) for a config given as text,
+    bytes or a dict; a dict is checked as plain data first (no sets, self-references ...)."""
     if isinstance(text, dict):
-        if not yamlin.HAS_YAML:
-            raise ButaneError("PyYAML is required to read Butane configs")
-        return yamlin.yaml.safe_dump(text, default_flow_style=False, sort_keys=False, allow_unicode=True), False
-    if isinstance(text, bytes):
-        return text, True
+        try:
+            plain = limits.plain_data(text, "$")
+        except NestosError as exc:
+            raise ButaneError("invalid Butane config: %s" % exc.message, file=source, path=exc.path)
+        try:
+            return yamlin.yaml.safe_dump(plain, default_flow_style=False, sort_keys=False, allow_unicode=True), False
+        except (yamlin.yaml.YAMLError, ValueError, TypeError) as exc:
+            raise ButaneError("cannot write the config as YAML: %s" % exc, file=source)
     if text is None:
         return "", True
-    if not isinstance(text, str):
-        raise ButaneError("a Butane config must be YAML text or a dictionary, not %s" % type(text).__name__)
+    if not isinstance(text, (str, bytes)):
+        raise ButaneError("a Butane config must be YAML text or a dictionary, not %s" % type(text).__name__,
+                          file=source)
+    try:
+        limits.check_size(text, "Butane config")
+    except NestosError as exc:
+        raise ButaneError(exc.message, file=source)
     return text, True
 
 
@@ -597,7 +619,7 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
     if not yamlin.HAS_YAML:
         raise ButaneError("translating Butane needs the Python library PyYAML on this host "
                           "(python3 -m pip install PyYAML, or the distribution's python3-pyyaml)", file=source)
-    text, with_positions = _to_text(text)
+    text, with_positions = _to_text(text, source)
     try:
         root = yamlin.compose(text)
     except yamlin.YamlSyntaxError as exc:

@@ -37,7 +37,7 @@ MAX_PY_NESTING = 512
 _MAX_INT_BITS = int(MAX_INT_DIGITS * 3.3219)  # 10 ** 4300 < 2 ** 14284
 
 
-def read_config_file(path: str, what: str = "config", limit: int = MAX_CONFIG_BYTES) -> bytes:
+def read_config_file(path: str, what: str = "config", limit: int | None = None) -> bytes:
     """The bytes of a config file, refusing anything but a regular file (a FIFO would block)
     and more than ``limit`` bytes.
 
@@ -46,6 +46,7 @@ def read_config_file(path: str, what: str = "config", limit: int = MAX_CONFIG_BY
     import os
     import stat
 
+    limit = MAX_CONFIG_BYTES if limit is None else limit
     if "\0" in str(path):
         raise NestosError("%s path holds a NUL character" % what, file=repr(str(path)))
     try:
@@ -76,8 +77,9 @@ def read_config_file(path: str, what: str = "config", limit: int = MAX_CONFIG_BY
         os.close(fd)
 
 
-def check_size(data, what: str = "config", limit: int = MAX_CONFIG_BYTES, file: str | None = None) -> None:
-    """Refuse text or bytes longer than ``limit``."""
+def check_size(data, what: str = "config", limit: int | None = None, file: str | None = None) -> None:
+    """Refuse text or bytes longer than ``limit`` (default MAX_CONFIG_BYTES)."""
+    limit = MAX_CONFIG_BYTES if limit is None else limit
     if data is not None and len(data) > limit:
         raise NestosError("%s is %d %s long, more than the limit of %d bytes"
                           % (what, len(data), "characters" if isinstance(data, str) else "bytes", limit),
