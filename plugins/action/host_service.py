@@ -10,7 +10,7 @@ __metaclass__ = type
 import shlex
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
 from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, HostCommandError
 
 # `systemctl is-enabled` answers that count as enabled / as nothing-to-enable

@@ -11,7 +11,7 @@ import hashlib
 import posixpath
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import config, toml
 from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, HostCommandError, check_mode_arg
 

@@ -343,6 +343,7 @@ class Host:
             p.unlink()
             p.write_bytes(data)
         self._write("etc/hostname", self.name + "\n")
+        self._write("etc/machine-id", uuid.uuid4().hex + "\n", 0o444)
         _make_devices(self.root)
         for d in ("run/nestos-lab", "var/lib/nestos-lab/d", "var/lib/nestos-lab/units", "var/lib/nestos-lab/faults"):
             (self.root / d).mkdir(parents=True, exist_ok=True)
@@ -428,6 +429,25 @@ class Host:
     def boots(self):
         p = self.state / "boot.log"
         return p.read_text().splitlines() if p.exists() else []
+
+    def reboot_windows(self):
+        """[(down, up)] epoch seconds of every reboot the supervisor performed (up None while down)."""
+        p = self.dir / "reboots.log"
+        out = []
+        for line in (p.read_text().splitlines() if p.exists() else []):
+            what, when = line.split()
+            if what == "down":
+                out.append([float(when), None])
+            elif out and out[-1][1] is None:
+                out[-1][1] = float(when)
+        return [tuple(w) for w in out]
+
+    def machine_id(self):
+        return (self.root / "etc/machine-id").read_text().strip()
+
+    def write_zincati(self, name, text):
+        """A Zincati drop-in in /etc/zincati/config.d (files nobody reads but the actions)."""
+        self._write("etc/zincati/config.d/" + name, text)
 
     def set_fault(self, name, value="1"):
         """Faults: rebase-fail, busy (value = transaction title), busy-count, degraded-image
