@@ -102,6 +102,9 @@ def parse(stdout, nonce, expected=None):
         raise NestosError("the phase output must be text")
     if len(stdout) > MAX_OUTPUT:
         raise NestosError("the phase output is larger than %d bytes" % MAX_OUTPUT)
+    # with become, Ansible's ssh connection runs the command on a terminal, which turns every
+    # newline into CR LF: undo that so every section reads the same as without a terminal
+    stdout = stdout.replace("\r\n", "\n")
     begin = "%s %s begin " % (MARK, nonce)
     end = "%s %s end " % (MARK, nonce)
     out = {}  # type: Dict[str, Section]

@@ -1,6 +1,6 @@
 """The fleet lab: many "NestOS hosts" on 127.0.0.1, one sshd per host.
 
-Each host is a real OpenSSH sshd (Debian's) listening on its own port in 22100-22199 with
+Each host is a real OpenSSH sshd (Debian's) listening on its own port in 22100-22599 with
 ``ChrootDirectory`` set to the host's own root folder. The root holds busybox-static applets,
 a few real Debian binaries that NestOS also ships (sudo, coreutils' install/nohup, bash, jq)
 with their libraries, and the test doubles from tests/lab/doubles (rpm-ostree, systemctl,
@@ -62,7 +62,7 @@ def _fleet_cache():
 FLEET_CACHE = _fleet_cache()
 FIXTURES = pathlib.Path(os.environ.get("NESTOS_FIXTURES", TOP.parent / "shared" / "fixtures" / "upstream"))
 LAB_USER = "nestlab"
-PORT_MIN, PORT_MAX = 22100, 22199
+PORT_MIN, PORT_MAX = 22100, 22599
 OSNAME = "nestos"
 
 # Real Debian binaries that NestOS also ships (coreutils, sudo, bash, jq); busybox gives the rest.
@@ -477,7 +477,7 @@ class Fleet:
     """A set of lab hosts under $NESTOS_LAB_CACHE/fleet/<name>, served by one supervisor."""
 
     def __init__(self, name="default", count=5, base_port=None, reboot_delay=1.0):
-        """base_port=None picks the lowest free range in 22100-22199 that no running fleet
+        """base_port=None picks the lowest free range in 22100-22599 that no running fleet
         (of this or another test session) uses."""
         self.name = name
         self.dir = FLEET_CACHE / "fleets" / name
@@ -644,6 +644,11 @@ class Fleet:
             "ansible_ssh_private_key_file=%s" % (self.keys / "id_ed25519"),
             "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR'",
             "ansible_become_method=sudo",
+            # one TCP connection per host for all of a play's sessions (ssh multiplexing), and
+            # modules piped to the interpreter (no temp files); the os_update role opens one
+            # session per phase over it
+            "ansible_ssh_pipelining=true",
+            "ansible_ssh_args='-C -o ControlMaster=auto -o ControlPersist=120s'",
             "",
         ]
         path.write_text("\n".join(lines))

@@ -59,3 +59,8 @@ def test_render_gates_and_names():
 def test_nonce_shape():
     n = S.new_nonce()
     assert len(n) == 16 and int(n, 16) >= 0 and n != S.new_nonce()
+
+
+def test_terminal_line_ends_are_undone():
+    out = frame("cfg", "[updates]\nstrategy = \"fleet_lock\"\n==<nestos-end>==", 0).replace("\n", "\r\n")
+    assert S.parse(out, NONCE)["cfg"].text == "[updates]\nstrategy = \"fleet_lock\"\n==<nestos-end>=="
