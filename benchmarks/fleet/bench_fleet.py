@@ -11,7 +11,7 @@ same way in the same script:
    playbook (all hosts at once) and playbooks/rebase.yml with every safety on (prefetch,
    canary + batches of 25% and the rest, Zincati paused, FleetLock-free lab, health checks,
    automatic rollback armed); per host, ssh sessions per host, and the controller's peak memory
-   (sum of the resident sets of ansible-playbook and its workers, sampled every 0.2 s).
+   (proportional set size of ansible-playbook and its workers, sampled every 0.2 s).
 3. The slope: extra seconds of wall per extra host from the smallest to the largest size.
 
 Results: printed and written to .cache/bench/fleet.json (LAB_CACHE/../bench).
@@ -68,8 +68,9 @@ def _env():
                 ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
 
 
-def _tree_rss(root_pid):
-    """Resident memory (bytes) of a process and all its descendants."""
+def _tree_pss(root_pid):
+    """Proportional set size (bytes) of a process and all its descendants: the forked workers
+    share most pages with ansible-playbook, PSS counts each shared page once in total."""
     parents, rss = {}, {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -77,8 +78,7 @@ def _tree_rss(root_pid):
         try:
             with open("/proc/%s/stat" % entry) as f:
                 parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open("/proc/%s/statm" % entry) as f:
-                rss[int(entry)] = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            rss[int(entry)] = None
         except (OSError, ValueError, IndexError):
             continue
     tree, grew = {root_pid}, True
@@ -88,7 +88,17 @@ def _tree_rss(root_pid):
             if ppid in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
-    return sum(rss.get(p, 0) for p in tree)
+    total = 0
+    for pid in tree:
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue
+    return total
 
 
 def _playbook(fleet, path, extra=None, forks=FORKS):
@@ -104,7 +114,7 @@ def _playbook(fleet, path, extra=None, forks=FORKS):
 
     def sample():
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            peak[0] = max(peak[0], _tree_pss(proc.pid))
             time.sleep(0.2)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -113,12 +123,15 @@ def _playbook(fleet, path, extra=None, forks=FORKS):
     sampler.join()
     if rc != 0:
         out.seek(0)
-        raise SystemExit("bench-fleet: %s failed:\n%s" % (path, out.read()[-3000:]))
+        text = out.read()
+        bad = [ln for ln in text.splitlines() if ln.startswith(("fatal:", "failed:")) or "FAILED" in ln]
+        raise SystemExit("bench-fleet: %s failed:\n%s\n...\n%s" % (path, "\n".join(bad[:20]), text[-1500:]))
     return secs, round(peak[0] / 1048576.0, 1)
 
 
 def _fleet(kind, n):
-    fleet = Fleet("bench-%s-%d" % (kind, os.getpid()), n, reboot_delay=1.0)
+    # above the range where tests and demos start their fleets (they take the lowest free ports)
+    fleet = Fleet("bench-%s-%d" % (kind, os.getpid()), n, reboot_delay=1.0, port_floor=22300 if n <= 300 else 22100)
     fleet.add_image(TAG)
     fleet.create().start(timeout=max(30, n), owner_pid=os.getpid())
     return fleet

@@ -43,6 +43,27 @@ def host_entries(names, hostvars, live_hosts):
     return entries
 
 
+def _states(names, hostvars):
+    out = []
+    for name in names:
+        state = (hostvars.get(name) or {}).get(STATE_FACT)
+        if isinstance(state, dict):
+            out.append(state)
+    return out
+
+
+def run_facts(names, hostvars, play_arg, action_arg, play_name):
+    """(play, action, started) of the run, from what the hosts recorded."""
+    states = _states(names, hostvars)
+    plays = [s.get("play") for s in states if isinstance(s.get("play"), str) and s.get("play")]
+    actions = [s.get("action") for s in states if s.get("action") in rreport.REPORT_ACTIONS]
+    firsts = [s.get("started") for s in states
+              if isinstance(s.get("started"), (int, float)) and not isinstance(s.get("started"), bool)]
+    play = play_arg or (plays[0] if plays else None) or play_name or "rollout"
+    action = (actions[0] if actions else None) or action_arg or "rebase"
+    return play, action, (min(firsts) if firsts else None)
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -52,21 +73,11 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         _dummy, args = self.validate_argument_spec(**specs.OS_UPDATE_REPORT)
         hostvars = task_vars.get("hostvars") or {}
-        live = set(task_vars.get("ansible_play_hosts") or [])
         try:
-            entries = host_entries(args["hosts"], hostvars, live)
-            play = args["play"] or next((hostvars[h][STATE_FACT].get("play") for h in args["hosts"]
-                                         if isinstance((hostvars.get(h) or {}).get(STATE_FACT), dict)
-                                         and hostvars[h][STATE_FACT].get("play")), None) \
-                or task_vars.get("ansible_play_name") or "rollout"
-            action = next((hostvars[h][STATE_FACT].get("action") for h in args["hosts"]
-                           if isinstance((hostvars.get(h) or {}).get(STATE_FACT), dict)
-                           and hostvars[h][STATE_FACT].get("action") in rreport.REPORT_ACTIONS), None) \
-                or args["action"] or "rebase"
-            firsts = [hostvars[h][STATE_FACT].get("started") for h in args["hosts"]
-                      if isinstance((hostvars.get(h) or {}).get(STATE_FACT), dict)]
-            firsts = [f for f in firsts if isinstance(f, (int, float)) and not isinstance(f, bool)]
-            doc = rreport.build(play, action, entries, started=min(firsts) if firsts else None)
+            entries = host_entries(args["hosts"], hostvars, set(task_vars.get("ansible_play_hosts") or []))
+            play, action, started = run_facts(args["hosts"], hostvars, args["play"], args["action"],
+                                              task_vars.get("ansible_play_name"))
+            doc = rreport.build(play, action, entries, started=started)
             path = os.path.join(args["dest_dir"], rreport.file_name(doc["started"], play))
             os.makedirs(args["dest_dir"], exist_ok=True)
             atomic_write(path, rreport.dumps(doc).encode("utf-8"), mode=0o644)
@@ -76,6 +87,6 @@ class ActionModule(ActionBase):
         counts = {}
         for entry in entries:
             counts[entry["result"]] = counts.get(entry["result"], 0) + 1
-        result.update(changed=False, path=path, results=counts,
-                      msg="rollout report: %s (%s)" % (path, ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))))
+        result.update(changed=False, path=path, results=counts, msg="rollout report: %s (%s)" % (
+            path, ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))))
         return result

@@ -181,3 +181,33 @@ OS_UPDATE_REPORT = dict(
         play=dict(type="str"),
     ),
 )
+
+RPM_OSTREE_OVERRIDE = dict(argument_spec=dict(
+    remove=dict(type="list", elements="str", default=[]),
+    replace=dict(type="list", elements="str", default=[]),
+    reset=dict(type="list", elements="str", default=[]),
+    reset_all=dict(type="bool", default=False),
+    busy_timeout=_BUSY,
+))
+
+RPM_OSTREE_DEPLOY = dict(argument_spec=dict(
+    revision=dict(type="str", required=True),
+    bypass_driver=_BYPASS,
+    busy_timeout=_BUSY,
+))
+
+RPM_OSTREE_INITRAMFS = dict(argument_spec=dict(
+    enabled=dict(type="bool", required=True),
+    args=dict(type="list", elements="str", default=[]),
+    busy_timeout=_BUSY,
+))
+
+RPM_OSTREE_APPLY_LIVE = dict(argument_spec=dict(
+    allow_replacement=dict(type="bool", default=False),
+    busy_timeout=_BUSY,
+))
+
+OSTREE_PIN = dict(argument_spec=dict(
+    deployment=dict(type="str", default="booted"),
+    pinned=dict(type="bool", default=True),
+))

@@ -79,6 +79,7 @@ DOUBLE_PLACES = {
     "systemctl": ["usr/bin/systemctl"],
     "reboot": ["usr/sbin/reboot", "usr/sbin/poweroff", "usr/sbin/halt", "usr/sbin/shutdown"],
     "lab-boot": ["usr/libexec/nestos-lab/boot"],
+    "ostree": ["usr/bin/ostree"],
 }
 
 DEFAULT_STREAM = "LTS"
@@ -95,6 +96,10 @@ UNITS = {  # unit: (enabled, active) at first boot, as NestOS presets them
     "nestos-update-ca-trust.service": ("enabled", "active"),
 }
 PACKAGES = ["htop", "tmux", "strace", "vim-enhanced", "tcpdump", "nmap-ncat", "cowsay-free"]
+# packages of the base image (NAME VERSION RELEASE), what `override remove/replace` acts on
+BASE_PACKAGES = [("kernel", "5.10.0", "216.0.0.115.oe2203sp4"), ("openssl", "1.1.1wa", "3.oe2203sp4"),
+                 ("podman", "4.9.4", "1.oe2203sp4"), ("docker-engine", "18.09.0", "336.oe2203sp4"),
+                 ("chrony", "4.1", "5.oe2203sp4"), ("nano", "6.0", "3.oe2203sp4"), ("zincati", "0.0.24", "5.oe2203sp4")]
 
 
 class LabError(RuntimeError):
@@ -240,8 +245,24 @@ def _build_template(tpl, fp, pw):
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(DOUBLES / name, dst)
             os.chmod(dst, 0o755)
-    # /etc
-    etc = tmp / "etc"
+    _write_etc(tmp / "etc", pw)
+    zdist = FIXTURES / "zincati" / "dist" / "config.d"
+    if zdist.is_dir():  # the shipped Zincati defaults, as /usr/lib/zincati/config.d holds them
+        for f in zdist.glob("*.toml"):
+            shutil.copy2(f, tmp / "usr/lib/zincati/config.d" / f.name)
+    (tmp / "usr/share/nestos-lab/packages").write_text("\n".join(PACKAGES) + "\n")
+    (tmp / "usr/share/nestos-lab/base-packages").write_text("".join("%s %s %s\n" % p for p in BASE_PACKAGES))
+    home = tmp / "home" / LAB_USER
+    home.mkdir()
+    os.chown(home, pw.pw_uid, pw.pw_gid)
+    os.chmod(home, 0o700)
+    (tmp / ".complete").write_text(fp + "\n")
+    tmp.rename(tpl)
+    return tpl, pw
+
+
+def _write_etc(etc, pw):
+    """The host's /etc: users, sudo (NestOS's rule), PAM, nsswitch, os-release, Zincati's dev drop-in."""
     (etc / "passwd").write_text(
         "root:x:0:0:root:/root:/bin/sh\n%s:x:%d:%d:NestOS fleet lab:/home/%s:/bin/sh\n"
         % (LAB_USER, pw.pw_uid, pw.pw_gid, LAB_USER))
@@ -274,18 +295,6 @@ def _build_template(tpl, fp, pw):
         '{"": [{"type": "insecureAcceptAnything"}]}}}\n')
     (etc / "zincati/config.d/95-disable-on-dev.toml").write_text("[updates]\nenabled = false\n")
     (etc / "ssh/sshd_config.d/.keep").write_text("")
-    zdist = FIXTURES / "zincati" / "dist" / "config.d"
-    if zdist.is_dir():  # the shipped Zincati defaults, as /usr/lib/zincati/config.d holds them
-        for f in zdist.glob("*.toml"):
-            shutil.copy2(f, tmp / "usr/lib/zincati/config.d" / f.name)
-    (tmp / "usr/share/nestos-lab/packages").write_text("\n".join(PACKAGES) + "\n")
-    home = tmp / "home" / LAB_USER
-    home.mkdir()
-    os.chown(home, pw.pw_uid, pw.pw_gid)
-    os.chmod(home, 0o700)
-    (tmp / ".complete").write_text(fp + "\n")
-    tmp.rename(tpl)
-    return tpl, pw
 
 
 def _make_devices(root):
@@ -349,6 +358,7 @@ class Host:
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "run/nestos-lab").chmod(0o755)
         self._write("usr/share/nestos-lab/images", images_text)
+        self._write("usr/share/nestos-lab/history", self.fleet._history_text())
         # a NestOS 22.03-LTS-SP4 install: one booted deployment on the classic origin
         checksum = hashlib.sha256(("commit " + BASE_VERSION).encode()).hexdigest()
         did = "%s-%s.0" % (OSNAME, checksum)
@@ -476,7 +486,7 @@ class Host:
 class Fleet:
     """A set of lab hosts under $NESTOS_LAB_CACHE/fleet/<name>, served by one supervisor."""
 
-    def __init__(self, name="default", count=5, base_port=None, reboot_delay=1.0):
+    def __init__(self, name="default", count=5, base_port=None, reboot_delay=1.0, port_floor=PORT_MIN):
         """base_port=None picks the lowest free range in 22100-22599 that no running fleet
         (of this or another test session) uses."""
         self.name = name
@@ -487,7 +497,7 @@ class Fleet:
         self.images = {}
         self.stop()  # a leftover of this very fleet (interrupted run)
         if base_port is None:
-            base_port = self._free_base(count)
+            base_port = self._free_base(count, port_floor)
         if base_port < PORT_MIN or base_port + count - 1 > PORT_MAX:
             raise LabError("fleet ports must stay in %d-%d" % (PORT_MIN, PORT_MAX))
         self.hosts = [Host(self, "nestos-%02d" % (i + 1), base_port + i) for i in range(count)]
@@ -505,9 +515,9 @@ class Fleet:
             used.update(h["port"] for h in spec["hosts"])
         return used
 
-    def _free_base(self, count):
+    def _free_base(self, count, floor=PORT_MIN):
         used = self.running_ports()
-        for base in range(PORT_MIN, PORT_MAX - count + 2):
+        for base in range(max(floor, PORT_MIN), PORT_MAX - count + 2):
             ports = range(base, base + count)
             if used.isdisjoint(ports) and not any(_listening(p) for p in ports):
                 return base
@@ -530,10 +540,18 @@ class Fleet:
         return digest
 
     def add_commit(self, ref, version, stream=DEFAULT_STREAM):
+        """Publish a commit of an ostree ref (the ref's newest); older ones stay in its history
+        (what `rpm-ostree deploy VERSION` finds)."""
         commit = hashlib.sha256(("commit " + version).encode()).hexdigest()
         self.images[ref] = (commit, version, stream, "")
+        self.history = getattr(self, "history", [])
+        if (ref, version, commit) not in self.history:
+            self.history.append((ref, version, commit))
         self._publish_images()
         return commit
+
+    def _history_text(self):
+        return "".join("%s %s %s\n" % h for h in getattr(self, "history", []))
 
     def _images_text(self):
         return "".join("%s %s %s %s %s\n" % (k, d, v, s, f) for k, (d, v, s, f) in self.images.items())
@@ -543,6 +561,7 @@ class Fleet:
             for h in self.hosts:
                 if h.root.exists():
                     h._write("usr/share/nestos-lab/images", self._images_text())
+                    h._write("usr/share/nestos-lab/history", self._history_text())
 
     # --- life cycle ---
     def create(self):
