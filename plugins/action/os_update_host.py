@@ -64,7 +64,12 @@ class ActionModule(HostAction):
             if batch and batch[0] in every:
                 self.state["batch_key"] = every.index(batch[0])
         try:
-            out = self._prefetch() if args["phase"] == "prefetch" else self._apply()
+            if args["phase"] == "read":
+                facts = self._read()
+                out = {"changed": False, "host": facts.as_dict(), "msg": "read %s" % (
+                    facts.status.booted.label() if facts.status.booted is not None else "the host")}
+            else:
+                out = self._prefetch() if args["phase"] == "prefetch" else self._apply()
         except NestosError as exc:
             self.state.update(result="failed", error=str(exc))
             exc.rollout_state = self.state
@@ -85,7 +90,7 @@ class ActionModule(HostAction):
     def _read(self):
         """The read session (or the one the prefetch phase of this run already made)."""
         stored = self.state.get("read")
-        if stored and self.args["phase"] == "apply" and self.args["action"] != "rollback":
+        if stored and self.args["phase"] != "read" and self.args["action"] != "rollback":
             sections = dict((k, Section(k, v[0], v[1])) for k, v in stored.items())
             facts = phases.judge_read(sections, self.spec)
             if not facts.status.busy:

@@ -12,7 +12,7 @@ module: os_update_host
 short_description: One NestOS host's part of a rollout, one shell session per phase
 version_added: 0.2.0
 description:
-  - The engine of the M(nestos.lifecycle.os_update) role. Works on hosts without Python: every
+  - The engine of the M(nestos.lifecycle.os_update) role. Works on hosts without Python; every
     phase is ONE shell session whose sections (status JSON, boot id, exit codes ...) are parsed on
     the controller, where every decision is taken.
   - O(phase=prefetch) reads the host (C(rpm-ostree status --json), boot id, C(/etc/machine-id),
@@ -35,9 +35,12 @@ extends_documentation_fragment:
   - nestos.lifecycle.host_action
 options:
   phase:
-    description: C(prefetch) (read + download only) or C(apply) (change, reboot, verify, roll back).
+    description:
+      - C(read) (one session; the result is kept in the C(os_update_state) fact for the next phases),
+        C(prefetch) (read unless already read in this run, then download only) or C(apply)
+        (change, reboot, verify, roll back).
     type: str
-    choices: [prefetch, apply]
+    choices: [read, prefetch, apply]
     default: apply
   action:
     description: What to do with the deployment.

@@ -141,7 +141,7 @@ HOST_SERVICE = dict(
 
 OS_UPDATE_HOST = dict(
     argument_spec=dict(
-        phase=dict(type="str", default="apply", choices=["prefetch", "apply"]),
+        phase=dict(type="str", default="apply", choices=["read", "prefetch", "apply"]),
         action=dict(type="str", default="rebase", choices=["rebase", "upgrade", "rollback", "none"]),
         ref=dict(type="str"),
         image=dict(type="str"),

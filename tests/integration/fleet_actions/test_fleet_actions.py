@@ -47,12 +47,12 @@ def recap(out):
 
 @pytest.fixture
 def fleet():
-    f = Fleet("fleet-actions", 2, reboot_delay=0.3)
+    f = Fleet("fleet-actions-%d" % os.getpid(), 2, reboot_delay=0.3)
     f.add_image(TAG)
     f.create()
-    f.start()
+    f.start(owner_pid=os.getpid())
     yield f
-    f.stop()
+    f.remove()
 
 
 def test_converge_check_then_apply_then_idempotent_then_rollback(fleet):
@@ -117,11 +117,11 @@ def test_operations_pin_deploy_override_initramfs_apply_live(fleet):
     for h in fleet.hosts:
         (h.root / rpm.lstrip("/")).write_bytes(b"\xed\xab\xee\xdb lab rpm")
     start = {h.name: h.booted() for h in fleet.hosts}
-    extra = {"deploy_version": newer, "replacement_rpm": rpm}
+    extra = {"deploy_version": newer, "replacement_rpm": rpm, "keep_version": BASE_VERSION}
     # check mode: the plan, nothing on the hosts changes
     r = play(fleet, "operations.yml", extra, args=["--check", "--diff"])
     assert r.returncode == 0, r.stdout[-3000:]
-    assert "version=%s" % newer in r.stdout
+    assert ("+0 %s %s ((new)) [staged]" % (BASE_ORIGIN, newer)) in r.stdout     # the predicted deployment
     for h in fleet.hosts:
         assert h.booted() == start[h.name] and not any(
             c.startswith(("rpm-ostree deploy", "rpm-ostree override", "rpm-ostree initramfs", "ostree admin",

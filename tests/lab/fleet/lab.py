@@ -515,12 +515,32 @@ class Fleet:
             used.update(h["port"] for h in spec["hosts"])
         return used
 
+    def _reserved(self):
+        """Ports other live processes reserved for fleets they are still creating."""
+        used = set()
+        for res in (FLEET_CACHE / "reservations").glob("*"):
+            try:
+                spec = json.loads(res.read_text())
+                os.kill(spec["pid"], 0)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if res.name != self.name:
+                used.update(range(spec["ports"][0], spec["ports"][1] + 1))
+        return used
+
     def _free_base(self, count, floor=PORT_MIN):
-        used = self.running_ports()
-        for base in range(max(floor, PORT_MIN), PORT_MAX - count + 2):
-            ports = range(base, base + count)
-            if used.isdisjoint(ports) and not any(_listening(p) for p in ports):
-                return base
+        """The lowest free range, chosen under a lock and reserved (test sessions running at
+        the same time would otherwise pick the same range before either fleet listens)."""
+        (FLEET_CACHE / "reservations").mkdir(parents=True, exist_ok=True)
+        with open(FLEET_CACHE / ".ports.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            used = self.running_ports() | self._reserved()
+            for base in range(max(floor, PORT_MIN), PORT_MAX - count + 2):
+                ports = range(base, base + count)
+                if used.isdisjoint(ports) and not any(_listening(p) for p in ports):
+                    (FLEET_CACHE / "reservations" / self.name).write_text(
+                        json.dumps({"pid": os.getpid(), "ports": [base, base + count - 1]}))
+                    return base
         raise LabError("no %d free ports left in %d-%d (running fleets: %s)" % (count, PORT_MIN, PORT_MAX, sorted(used)))
 
     def __getitem__(self, name):
@@ -610,7 +630,11 @@ class Fleet:
         Fleet.stop_dir(self.dir)
         proc = getattr(self, "_proc", None)
         if proc is not None:
-            proc.wait(timeout=10)
+            try:  # a loaded machine may need a while to stop hundreds of sshd processes
+                proc.wait(timeout=30 + len(self.hosts))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
             self._proc = None
 
     @staticmethod
@@ -635,6 +659,9 @@ class Fleet:
     def remove(self):
         """Stop the fleet and delete its folder (hosts, logs)."""
         self.stop()
+        res = FLEET_CACHE / "reservations" / self.name
+        if res.exists():
+            res.unlink()
         for _attempt in range(20):
             shutil.rmtree(self.dir, ignore_errors=True)
             if not self.dir.exists():
