@@ -21,11 +21,11 @@ STATE_FACT = "os_update_state"
 
 
 def host_entries(names, hostvars, live_hosts):
-    """Entries in inventory order; batch numbers from the first host of each batch."""
+    """Entries in inventory order. Batches count from 0 (the canary), by the first host of each
+    batch; a host no batch reached gets the number after the last batch that ran."""
     states = {}
     for name in names:
-        hv = hostvars.get(name) or {}
-        state = hv.get(STATE_FACT)
+        state = (hostvars.get(name) or {}).get(STATE_FACT)
         states[name] = state if isinstance(state, dict) else None
     keys = sorted(set(s["batch_key"] for s in states.values() if s and isinstance(s.get("batch_key"), int)))
     entries = []
@@ -38,8 +38,7 @@ def host_entries(names, hostvars, live_hosts):
         else:
             text = "not reached"
         key = state.get("batch_key") if state else None
-        batch = keys.index(key) + 1 if key in keys else 0
-        entries.append(rreport.host_entry(name, state, batch, text))
+        entries.append(rreport.host_entry(name, state, keys.index(key) if key in keys else len(keys), text))
     return entries
 
 

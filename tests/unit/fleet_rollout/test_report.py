@@ -51,3 +51,15 @@ def test_results(text, result):
 def test_file_name_is_safe():
     assert R.file_name(0, "Rebase in batches / canary") == "19700101T000000Z-Rebase-in-batches-canary.json"
     assert R.file_name(0, "../..") == "19700101T000000Z-play.json"
+
+
+def test_the_report_stage_reads_what_we_write():
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.report import rollout
+    events = [R.event(p, 10 + i, 11 + i, s, "d") for i, (p, s) in enumerate(
+        [("prefetch", "changed"), ("apply", "changed"), ("lock", "ok"), ("reboot", "changed"),
+         ("health", "failed"), ("verify", "ok"), ("rollback", "changed"), ("lock", "ok")])]
+    hosts = [R.host_entry("n1", {"events": events, "before": {"image": "a", "checksum": "c"}}, 0, "rolled back"),
+             R.host_entry("n2", None, 1, "not reached"), R.host_entry("n3", None, 1, "unreachable")]
+    doc = json.loads(R.dumps(R.build("Rebase", "rebase", hosts, finished=30.0)))
+    loaded = rollout.load_report(doc)
+    assert rollout.counts(loaded) == {"rolled_back": 1, "unreachable": 1, "skipped": 1}
