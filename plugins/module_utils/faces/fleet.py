@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: nestos.lifecycle contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Argument specs of the host actions, shared by the action plugins (validation) and the
-docs-only modules of the same names (so ansible-test checks the docs against them)."""
+"""Argument specs of the fleet actions (rpm_ostree_*, nestos_reboot, zincati, host_file,
+host_service, os_update_host, os_update_report), shared by the action plugins (validation)
+and the docs-only modules of the same names (so ansible-test checks the docs against them)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -137,3 +138,76 @@ HOST_SERVICE = dict(
         daemon_reload=dict(type="bool", default=False),
     ),
 )
+
+OS_UPDATE_HOST = dict(
+    argument_spec=dict(
+        phase=dict(type="str", default="apply", choices=["read", "prefetch", "apply"]),
+        action=dict(type="str", default="rebase", choices=["rebase", "upgrade", "rollback", "none"]),
+        ref=dict(type="str"),
+        image=dict(type="str"),
+        signature=dict(type="str", default="signed", choices=["signed", "remote", "unverified"]),
+        allow_unverified=dict(type="bool", default=False),
+        remote=dict(type="str"),
+        digest=dict(type="str"),
+        rollback_to=dict(type="str"),
+        packages=dict(type="list", elements="str", default=[]),
+        packages_absent=dict(type="list", elements="str", default=[]),
+        kargs_append=dict(type="list", elements="str", default=[]),
+        kargs_delete=dict(type="list", elements="str", default=[]),
+        kargs_replace=dict(type="list", elements="str", default=[]),
+        pause_zincati=dict(type="bool", default=True),
+        reboot=dict(type="bool", default=True),
+        reboot_command=dict(type="str", default="systemctl reboot"),
+        reboot_timeout=dict(type="int", default=600),
+        reboot_delay=dict(type="int", default=2),
+        connect_timeout=dict(type="int", default=10),
+        busy_timeout=dict(type="int", default=60),
+        check_system_running=dict(type="bool", default=True),
+        health_retries=dict(type="int", default=10),
+        health_delay=dict(type="int", default=3),
+        health_checks=dict(type="list", elements="dict", default=[]),
+        auto_rollback=dict(type="bool", default=True),
+        fleet_lock=dict(type="str", default="auto", choices=["auto", "never"]),
+        fleet_lock_timeout=dict(type="int", default=600),
+        fleet_lock_delay=dict(type="int", default=5),
+    ),
+)
+
+OS_UPDATE_REPORT = dict(
+    argument_spec=dict(
+        dest_dir=dict(type="path", required=True),
+        action=dict(type="str", choices=["rebase", "upgrade", "rollback"]),
+        hosts=dict(type="list", elements="str", required=True),
+        play=dict(type="str"),
+    ),
+)
+
+RPM_OSTREE_OVERRIDE = dict(argument_spec=dict(
+    remove=dict(type="list", elements="str", default=[]),
+    replace=dict(type="list", elements="str", default=[]),
+    reset=dict(type="list", elements="str", default=[]),
+    reset_all=dict(type="bool", default=False),
+    busy_timeout=_BUSY,
+))
+
+RPM_OSTREE_DEPLOY = dict(argument_spec=dict(
+    revision=dict(type="str", required=True),
+    bypass_driver=_BYPASS,
+    busy_timeout=_BUSY,
+))
+
+RPM_OSTREE_INITRAMFS = dict(argument_spec=dict(
+    enabled=dict(type="bool", required=True),
+    args=dict(type="list", elements="str", default=[]),
+    busy_timeout=_BUSY,
+))
+
+RPM_OSTREE_APPLY_LIVE = dict(argument_spec=dict(
+    allow_replacement=dict(type="bool", default=False),
+    busy_timeout=_BUSY,
+))
+
+OSTREE_PIN = dict(argument_spec=dict(
+    deployment=dict(type="str", default="booted"),
+    pinned=dict(type="bool", default=True),
+))
