@@ -46,6 +46,7 @@ def open_http(url, timeout):
     """A streaming response for ``url`` (plain urllib: the engine imports no Ansible)."""
     return build_opener().open(Request(url, headers={"User-Agent": "nestos.lifecycle"}), timeout=timeout)
 
+
 CHUNK = 1024 * 1024
 OUT_CHUNK = 4 * CHUNK
 DEFAULT_MAX_SIZE = 64 * 1024 ** 3
