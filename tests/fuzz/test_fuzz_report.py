@@ -1,8 +1,8 @@
 """The rollout report reader and renderer: any JSON value in, only NestosError out."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.report import rollout
-from tests.support.fuzzing import only_nestos_errors, share
+from tests.support.fuzzing import only_nestos_errors
 from tests.support.rollout_sample import sample
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
@@ -17,13 +17,11 @@ def _render(data):
     return rollout.render_html(report)
 
 
-@settings(max_examples=share(2))
 @given(JSON)
 def test_any_json_value(data):
     only_nestos_errors(_render, data)
 
 
-@settings(max_examples=share(2))
 @given(st.lists(st.tuples(st.integers(0, 3), KEYS, JSON), max_size=6))
 def test_mutated_sample(edits):
     data = sample()
