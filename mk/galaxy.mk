@@ -17,7 +17,8 @@ galaxy-build: setup
 # galaxy-importer on the built tarball (config: mk/galaxy-importer.cfg); any ERROR or WARNING fails.
 galaxy-importer: galaxy-build
 	@mkdir -p $(CACHE)/galaxy-importer
-	@set -o pipefail; GALAXY_IMPORTER_CONFIG=$(TOP)/mk/galaxy-importer.cfg \
+	@# it writes importer_result.json into its working folder: run it in the cache, not the checkout
+	@set -o pipefail; cd $(CACHE)/galaxy-importer && GALAXY_IMPORTER_CONFIG=$(TOP)/mk/galaxy-importer.cfg \
 	  GALAXY_IMPORTER_TMP_ROOT_DIR=$(CACHE)/galaxy-importer GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$(CACHE)/galaxy-importer/ansible \
 	  $(VPY) -m galaxy_importer.main $(GALAXY_TARBALL) 2>&1 | tee $(CACHE)/galaxy-importer/last.log \
 	  | grep -E 'ERROR|WARNING' && { echo "galaxy-importer: problems above (log: $(CACHE)/galaxy-importer/last.log)"; exit 1; } || true

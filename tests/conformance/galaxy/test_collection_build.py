@@ -16,9 +16,9 @@ PLANTED = [".hypothesis/examples/ab/cd", ".pytest_cache/v/cache/lastfailed", ".c
            ".venv/bin/python3", ".build/collections/x", "tests/output/junit.xml",
            "plugins/module_utils/__pycache__/x.cpython-311.pyc", "tests/unit/awx/.hypothesis/db",
            "tests/unit/.pytest_cache/x", "roles/os_update/x.retry", "nestos-lifecycle-0.0.9.tar.gz",
-           ".mypy_cache/x", "tests/lab/doubles/x", "benchmarks/x.py", "mk/x.mk"]
+           ".mypy_cache/x", "tests/lab/doubles/x", "benchmarks/x.py", "mk/x.mk", "importer_result.json"]
 FORBIDDEN = (".hypothesis", ".pytest_cache", ".cache", ".venv", ".build", "tests/output", "__pycache__",
-             ".mypy_cache", "tests/lab", "benchmarks", "mk")
+             ".mypy_cache", "tests/lab", "benchmarks", "mk", "importer_result.json")
 
 
 def _checkout_copy(dest):

@@ -28,7 +28,8 @@ def undocumented(readme, options):
 def test_role_readme_documents_every_option(role):
     readme = (TOP / "roles" / role / "README.md").read_text()
     assert readme.startswith("# nestos.lifecycle.%s\n" % role)
-    assert undocumented(readme, _options(role)) == [], "roles/%s/README.md lacks these options" % role
+    assert undocumented(readme, _options(role)) == [], (
+        "roles/%s/README.md lacks these options: python -m tests.support.role_readmes --write" % role)
     assert "## Example" in readme and "```yaml" in readme
 
 
