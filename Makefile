@@ -25,6 +25,9 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 export PY_COLORS := 0
+# ansible-core imports DSA support from cryptography, which warns on every run; not ours, and
+# Ansible has no setting for it (a message filter: no module import at interpreter start).
+export PYTHONWARNINGS := ignore:DSA is deprecated
 export PATH := $(VENV)/bin:$(PATH)
 
 # Debian packages every area needs; fragments append their own.
@@ -40,7 +43,7 @@ LINT_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup apt venv collection sanity lint unit conformance lab integration bench test demo clean
+.PHONY: help setup apt venv collection sanity lint unit conformance lab integration bench test demo clean fuzz-ci
 
 help:
 	@echo "make demo   - the main job on the bundled lab"
@@ -80,12 +83,22 @@ SANITY_DIR := $(BUILD)/sanity
 sanity: setup
 	@bash tests/sanity/run.sh $(SANITY_DIR)
 
+# Each check says how it ended; the counts go to $$NESTOS_STAGE_COUNTS for the summary table.
+LINT_CHECKS := ansible-lint changelog vermin $(LINT_TARGETS)
 lint: setup
-	@cd $(COLL) && $(VENV)/bin/ansible-lint --offline --profile production -q
-	@$(VENV)/bin/antsibull-changelog lint
-	@# modules and module_utils may run on openEuler 22.03's python3 (3.9): check the syntax floor
-	@$(VENV)/bin/vermin -q -t=3.9- --violations --no-tips --eval-annotations plugins/modules plugins/module_utils
-	@for t in $(LINT_TARGETS); do $(MAKE) --no-print-directory $$t; done
+	@passed=0; failed=0; \
+	for c in $(LINT_CHECKS); do \
+	  case $$c in \
+	    ansible-lint) cmd="cd $(COLL) && $(VENV)/bin/ansible-lint --offline --profile production -q" ;; \
+	    changelog) cmd="$(VENV)/bin/antsibull-changelog lint" ;; \
+	    vermin) cmd="$(VENV)/bin/vermin -q -t=3.9- --violations --no-tips --eval-annotations plugins/modules plugins/module_utils" ;; \
+	    *) cmd="$(MAKE) --no-print-directory $$c" ;; \
+	  esac; \
+	  if (eval "$$cmd"); then echo "lint: $$c passed"; passed=$$((passed+1)); \
+	  else echo "lint: $$c FAILED"; failed=$$((failed+1)); fi; \
+	done; \
+	if [ -n "$${NESTOS_STAGE_COUNTS:-}" ]; then echo "{\"passed\": $$passed, \"failed\": $$failed, \"skipped\": 0}" > "$$NESTOS_STAGE_COUNTS"; fi; \
+	[ $$failed -eq 0 ]
 
 unit: setup
 	@$(PYTEST) -n $(JOBS) tests/unit
@@ -100,21 +113,35 @@ integration: setup lab
 
 bench: setup lab $(BENCH_TARGETS)
 
-test: setup
-	@$(MAKE) --no-print-directory sanity
-	@$(MAKE) --no-print-directory lint
-	@$(PYTEST) -n $(JOBS) tests/unit tests/conformance
-	@$(MAKE) --no-print-directory fuzz-ci
-	@$(MAKE) --no-print-directory lab
-	@$(PYTEST) tests/integration || [ $$? -eq 5 ]
-	@$(MAKE) --no-print-directory bench
+# `make test`: every stage runs (integration and benchmarks only after the lab came up), each
+# says how it ended, and a table of stages with counts and times closes the run (tools/stages.py).
+STAGES := python3 $(TOP)/tools/stages.py
+STAGE_DIR := $(BUILD)/stages
+TEST_LOG := $(STAGE_DIR)/test.jsonl
+test:
+	@mkdir -p $(STAGE_DIR); rm -f $(TEST_LOG)
+	@$(STAGES) run --log $(TEST_LOG) --name setup -- $(MAKE) --no-print-directory setup
+	@$(STAGES) run --log $(TEST_LOG) --name sanity --after setup -- $(MAKE) --no-print-directory sanity
+	@$(STAGES) run --log $(TEST_LOG) --name lint --after setup -- $(MAKE) --no-print-directory lint
+	@$(STAGES) run --log $(TEST_LOG) --name unit+conformance --after setup --junit $(STAGE_DIR)/unit.xml -- \
+	  $(PYTEST) -n $(JOBS) --junitxml=$(STAGE_DIR)/unit.xml tests/unit tests/conformance
+	@$(STAGES) run --log $(TEST_LOG) --name fuzz --after setup --junit $(STAGE_DIR)/fuzz.xml -- \
+	  $(MAKE) --no-print-directory fuzz-ci FUZZ_JUNIT=$(STAGE_DIR)/fuzz.xml
+	@$(STAGES) run --log $(TEST_LOG) --name lab --after setup -- $(MAKE) --no-print-directory lab
+	@$(STAGES) run --log $(TEST_LOG) --name integration --after lab --junit $(STAGE_DIR)/integration.xml -- \
+	  bash -c '$(PYTEST) --junitxml=$(STAGE_DIR)/integration.xml tests/integration || [ $$? -eq 5 ]'
+	@$(STAGES) run --log $(TEST_LOG) --name bench --after lab --each $(BENCH_TARGETS) -- $(MAKE) --no-print-directory
+	@$(STAGES) summary --log $(TEST_LOG) --title "make test"
 
 # The demo follows the lifecycle: build, Butane, boot, customize media, deploy, fleet.
 # Stages after the build take their media from it (tests/lab/media.py honours NESTOS_MEDIA_FROM_BUILD).
 DEMO_BUILD_FACTS := $(CACHE)/build/demo/nestos_build.json
 DEMO_MEDIA_STAGES := demo-lab demo-live demo-libvirt
-DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet
-demo: setup lab
+DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet demo-awx
+DEMO_LOG := $(STAGE_DIR)/demo.jsonl
+demo:
+	@mkdir -p $(STAGE_DIR); rm -f $(DEMO_LOG)
+	@$(STAGES) run --log $(DEMO_LOG) --name setup+lab -- $(MAKE) --no-print-directory setup lab
 	@for t in $(DEMO_ORDER) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS)); do \
 	  case " $(DEMO_TARGETS) " in *" $$t "*) ;; *) continue ;; esac; \
 	  case " $(DEMO_MEDIA_STAGES) " in *" $$t "*) media=1 ;; *) media= ;; esac; \
@@ -122,8 +149,9 @@ demo: setup lab
 	    export NESTOS_MEDIA_FROM_BUILD="$(DEMO_BUILD_FACTS)"; \
 	    echo "==== $$t (media from the build in $(DEMO_BUILD_FACTS))"; \
 	  else unset NESTOS_MEDIA_FROM_BUILD; echo "==== $$t"; fi; \
-	  $(MAKE) --no-print-directory $$t; \
+	  $(STAGES) run --log $(DEMO_LOG) --name $$t --after setup+lab -- $(MAKE) --no-print-directory $$t; \
 	done
+	@$(STAGES) summary --log $(DEMO_LOG) --title "make demo" --proved
 
 clean:
 	rm -rf $(BUILD) tests/output

@@ -5,7 +5,7 @@ FUZZ_MANY ?= 1000000
 .PHONY: fuzz fuzz-ci
 
 fuzz-ci: setup
-	@NESTOS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) -n $(JOBS) tests/fuzz || [ $$? -eq 5 ]
+	@NESTOS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) -n $(JOBS) $(if $(FUZZ_JUNIT),--junitxml=$(FUZZ_JUNIT)) tests/fuzz || [ $$? -eq 5 ]
 
 fuzz: setup
 	@NESTOS_FUZZ_EXAMPLES=$(FUZZ_MANY) NESTOS_FUZZ_RANDOM=1 $(PYTEST) -n $(JOBS) tests/fuzz || [ $$? -eq 5 ]

@@ -10,6 +10,7 @@ DEMO_TARGETS += demo-live
 # CI sizes (256 MiB customize, 64..512 MiB growth); results in $(CACHE)/bench/live.json.
 bench-live: setup
 	@$(VPY) -m benchmarks.live.bench_live
+	@$(VPY) -m benchmarks.live.bench_live_limits
 
 # Full sizes from the issue (1 GiB customize, 64 MiB..2 GiB growth).
 bench-live-full: setup
@@ -17,8 +18,8 @@ bench-live-full: setup
 
 # Run playbooks/customize.yml on the lab media and boot a customized ISO and PXE set.
 demo-live: setup lab-media
-	@$(VPY) -m tests.integration.live.demo_live
+	@PYTHONPATH=$(CURDIR) $(VPY) tools/demo_live.py
 
 live-test: setup
-	@$(PYTEST) -n $(JOBS) tests/unit/live tests/conformance/live
+	@$(PYTEST) -n $(JOBS) tests/unit/live tests/conformance/live tests/fuzz/test_fuzz_live.py
 	@$(PYTEST) tests/integration/live

@@ -23,7 +23,7 @@ for extra in (TOP / ".build" / "collections", TOP):
         sys.path.insert(0, str(extra))
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api  # noqa: E402
-from tests.unit.live.isobuild import build_iso  # noqa: E402
+from tests.support.live_media import build_iso  # noqa: E402
 
 MIB = 1 << 20
 FULL = os.environ.get("NESTOS_BENCH_FULL") == "1"

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import plan as planner
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
 from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction
 
 

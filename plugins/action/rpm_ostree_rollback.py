@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import plan as planner
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
 from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, kinded
 
 

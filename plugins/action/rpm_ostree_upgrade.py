@@ -10,7 +10,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import plan as planner
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import specs
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
 from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, HostCommandError
 
 _NOTHING = ("no upgrade available", "no updates available", "no change")

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: build_config
-short_description: Edit a nestos-config checkout (repos, packages, release, os-release, overlay files)
+short_description: Edit a nestos-config checkout (repos, packages, kargs, postprocess, release, overlay files)
 description:
   - Edits the build configuration of a nosa workdir (C(src/config), guide section 5.5) idempotently,
     with a per-file diff; check mode shows the diff without writing.
@@ -130,6 +130,86 @@ options:
       file:
         description: Edit only this file.
         type: str
+  initramfs_args:
+    description: C(initramfs-args) (dracut arguments of the initramfs build) to add and remove.
+    type: dict
+    suboptions:
+      add:
+        description: Items to add.
+        type: list
+        elements: str
+      remove:
+        description: Items to remove.
+        type: list
+        elements: str
+      file:
+        description: Edit only this file.
+        type: str
+  extra_kargs:
+    description:
+      - C(extra-kargs) (kernel arguments the disk images boot with) to add and remove.
+      - They live in C(image.yaml) and its includes (not in the manifest chain); a missing C(image.yaml) is an error.
+    type: dict
+    suboptions:
+      add:
+        description: Items to add.
+        type: list
+        elements: str
+      remove:
+        description: Items to remove.
+        type: list
+        elements: str
+      file:
+        description: Edit only this file.
+        type: str
+  remove_from_packages:
+    description:
+      - C(remove-from-packages) entries (C([package, path-regex, ...])). Each item makes the package's entry hold exactly
+        O(remove_from_packages[].paths); a package keeps one entry.
+    type: list
+    elements: dict
+    suboptions:
+      package:
+        description: Package name.
+        type: str
+        required: true
+      paths:
+        description: Regular expressions of the paths to remove from it (required with V(present)).
+        type: list
+        elements: str
+      file:
+        description: Edit only this file (default the file that has the key, else the manifest).
+        type: str
+      state:
+        description: V(absent) drops the package's entry.
+        type: str
+        choices: [present, absent]
+        default: present
+  default_target:
+    description: C(default-target), the systemd target the system boots into (for example V(multi-user.target)).
+    type: str
+  postprocess:
+    description:
+      - "Named C(postprocess) scripts. Each script gets a marker line C(# nestos.lifecycle: postprocess <name>) after its
+        C(#!) line, so a changed script replaces its earlier version and other scripts are left alone."
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the script (A-Z a-z 0-9 . _ -).
+        type: str
+        required: true
+      script:
+        description: The script, starting with its interpreter line (C(#!/usr/bin/env bash)). Required with V(present).
+        type: str
+      file:
+        description: YAML file to put it in (default the file that has C(postprocess), else the manifest).
+        type: str
+      state:
+        description: V(absent) removes the script.
+        type: str
+        choices: [present, absent]
+        default: present
   releasever:
     description: C(releasever) (goes into build ids).
     type: str
@@ -270,55 +350,13 @@ files:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.assembler import config
-
-LIST_EDIT = dict(add=dict(type="list", elements="str"), remove=dict(type="list", elements="str"), file=dict(type="str"))
-FILE_SPEC = dict(path=dict(type="str", required=True), content=dict(type="str"), src=dict(type="path"),
-                 mode=dict(type="raw"), state=dict(type="str", choices=["present", "absent"], default="present"))
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.build import BUILD_CONFIG_KWARGS, run_build_config
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path"),
-            manifest=dict(type="str", default="manifest.yaml"),
-            repos=dict(type="list", elements="dict", options=dict(
-                id=dict(type="str", required=True), file=dict(type="str"), name=dict(type="str"),
-                baseurl=dict(type="str"), metalink=dict(type="str"), mirrorlist=dict(type="str"),
-                enabled=dict(type="bool"), gpgcheck=dict(type="bool"), gpgkey=dict(type="str", no_log=False),
-                options=dict(type="dict"), lockfile=dict(type="bool", default=True),
-                state=dict(type="str", choices=["present", "absent"], default="present"))),
-            lockfile_repos=dict(type="list", elements="str"),
-            packages=dict(type="dict", options=LIST_EDIT),
-            packages_arch=dict(type="dict"),
-            exclude_packages=dict(type="dict", options=LIST_EDIT),
-            remove_files=dict(type="dict", options=LIST_EDIT),
-            releasever=dict(type="str"),
-            rojig=dict(type="dict", options=dict(name=dict(type="str"), summary=dict(type="str"),
-                                                 license=dict(type="str"))),
-            os_release=dict(type="dict"),
-            os_release_buildid_date=dict(type="bool", default=False),
-            os_release_file=dict(type="str"),
-            overlay_files=dict(type="list", elements="dict", options=FILE_SPEC),
-            workdir=dict(type="path"),
-            overrides_rootfs=dict(type="list", elements="dict", options=FILE_SPEC),
-            overrides_rpm=dict(type="list", elements="dict", options=dict(
-                src=dict(type="path", required=True),
-                state=dict(type="str", choices=["present", "absent"], default="present"))),
-        ),
-        required_one_of=[["path", "workdir"]],
-        supports_check_mode=True,
-    )
-    if not config.HAS_RUAMEL:
-        module.fail_json(msg=missing_required_lib("ruamel.yaml"), exception=str(config.RUAMEL_IMPORT_ERROR))
-    try:
-        result = config.execute(module.params, check_mode=module.check_mode)
-    except NestosError as err:
-        module.fail_json(msg=str(err), **err.details())
-    module.exit_json(**result)
+    run_build_config(AnsibleModule(**BUILD_CONFIG_KWARGS))
 
 
 if __name__ == "__main__":

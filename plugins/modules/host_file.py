@@ -89,7 +89,7 @@ host_commands:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.specs import HOST_FILE
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.fleet import HOST_FILE
 
 
 def main():

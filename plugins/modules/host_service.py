@@ -79,7 +79,7 @@ host_commands:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.specs import HOST_SERVICE
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.fleet import HOST_SERVICE
 
 
 def main():

@@ -33,8 +33,15 @@ options:
     type: path
     required: true
   dest:
-    description: The customized ISO to write. Without it O(src) is modified in place.
+    description:
+      - The customized ISO to write (atomically; a sparse source stays sparse). Without it O(src) is modified in
+        place. Only a regular file is replaced; a symlink, device, FIFO or folder is refused (see docs/live.md).
     type: path
+  mode:
+    description:
+      - Mode of the written image. By default a customized image (it holds the config) is made V(0600), also when
+        modified in place; a reset image modified in place keeps its mode.
+    type: raw
   state:
     description:
       - V(present) customizes.
@@ -177,27 +184,28 @@ messages:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
+    COMMON_CUSTOMIZE_SPEC, FLAVOUR_SPEC, IGNITION_INPUT_SPEC, ISO_OUTPUT_SPEC, Secrets, customize_options, fail,
+    run_iso_plan)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.isoops import run_iso_plan
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import (
-    COMMON_CUSTOMIZE_SPEC, IGNITION_INPUT_SPEC, customize_options, fail)
 
 
 def main():
     spec = dict(src=dict(type="path", required=True), dest=dict(type="path"), force=dict(type="bool", default=False),
                 state=dict(type="str", choices=["present", "absent"], default="present"),
-                flavour=dict(type="str", choices=["auto", "nestos", "coreos"], default="auto"),
                 live_karg_append=dict(type="list", elements="str", default=[]),
                 live_karg_delete=dict(type="list", elements="str", default=[]),
                 live_karg_replace=dict(type="list", elements="str", default=[]))
+    spec.update(FLAVOUR_SPEC)
+    spec.update(ISO_OUTPUT_SPEC)
     spec.update(IGNITION_INPUT_SPEC)
     spec.update(COMMON_CUSTOMIZE_SPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            mutually_exclusive=[("ignition", "ignition_content", "butane")])
     p = module.params
-    expect = None if p["flavour"] == "auto" else p["flavour"]
+    secrets = Secrets()
     try:
-        opts, warnings = customize_options(p) if p["state"] == "present" else ({}, [])
+        opts, warnings = customize_options(p, secrets) if p["state"] == "present" else ({}, [])
 
         def planner(iso):
             if p["state"] == "absent":
@@ -205,10 +213,10 @@ def main():
             return api.plan_customize(iso, opts, live_karg_append=p["live_karg_append"],
                                       live_karg_delete=p["live_karg_delete"],
                                       live_karg_replace=p["live_karg_replace"], force=p["force"])
-        result = run_iso_plan(p["src"], p["dest"], planner, module.check_mode, expect)
+        result = run_iso_plan(p, planner, module.check_mode, secrets)
     except NestosError as err:
-        fail(module, err)
-    module.exit_json(warnings_butane=warnings, **result)
+        fail(module, err, secrets)
+    module.exit_json(warnings_butane=secrets.mask(warnings), **result)
 
 
 if __name__ == "__main__":

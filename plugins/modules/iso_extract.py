@@ -71,34 +71,19 @@ files:
 '''
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import sha256_file
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import check_output_folder, fail
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.miniso import extract_minimal_iso, extract_rootfs
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import check_output_folder
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.miniso import extract_rootfs, update_minimal_iso
 
 
 def minimal_iso(module, p):
     dest = p["dest"]
     check_output_folder(dest)
-    changed = False
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(dest), suffix=".tmp",
-                               dir=os.path.dirname(os.path.abspath(dest)))
-    os.close(fd)
-    try:
-        extract_minimal_iso(p["src"], tmp, rootfs_url=p["rootfs_url"], clobber=True)
-        if not (os.path.isfile(dest) and sha256_file(dest) == sha256_file(tmp)):
-            changed = True
-            if not module.check_mode:
-                os.chmod(tmp, 0o644)
-                os.rename(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    changed = update_minimal_iso(p["src"], dest, rootfs_url=p["rootfs_url"], check_mode=module.check_mode)
     files = [dest]
     if p["output_rootfs"]:
         check_output_folder(p["output_rootfs"])
@@ -121,7 +106,7 @@ def main():
         if todo and not module.check_mode:
             api.extract_pxe(p["src"], p["dest"], p["stem"])
     except NestosError as err:
-        module.fail_json(msg=str(err), **err.details())
+        fail(module, err)
     module.exit_json(changed=bool(todo), files=files, written=[os.path.basename(f) for f in todo])
 
 

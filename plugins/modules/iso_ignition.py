@@ -31,12 +31,21 @@ options:
     description:
       - Write the result to this new file (atomically, mode 0600, the source left untouched) instead of modifying
         O(src) in place. An existing O(dest) that already holds the wanted result is left alone.
+      - Only a regular file is replaced; a symlink, device, FIFO or folder at O(dest) is refused
+        (the collection's destination rule, see docs/live.md).
     type: path
+  mode:
+    description:
+      - Mode of the written image. By default an image that holds a config or keyfiles is made V(0600) (also when
+        modified in place), a new O(dest) without either is V(0600), and an image modified in place without either
+        keeps its mode.
+    type: raw
   state:
     description:
       - V(present) embeds the config given with O(ignition), O(ignition_content) or O(butane) (and O(network_keyfile)).
       - V(absent) removes the embedded config (and with O(network_keyfile=[]) given explicitly, nothing else).
-      - V(query) only reads; the config is returned in RV(ignition_content).
+      - V(query) only reads; the config is returned in RV(ignition_content) with password hashes and SSH keys
+        masked (write it out with O(dest) to get it whole).
     type: str
     choices: [present, absent, query]
     default: present
@@ -99,8 +108,8 @@ after:
   type: dict
 ignition_content:
   description:
-    - The embedded config (with O(state=query)); null when none.
-    - It usually holds secrets; set C(no_log) on a query task whose result may be shown.
+    - The embedded config (with O(state=query)), pretty-printed with password hashes and SSH keys replaced by
+      C(********); null when none. With O(dest) the config is also written whole to that file (mode 0600).
   returned: when state is query
   type: str
 warnings_butane:
@@ -113,10 +122,10 @@ warnings_butane:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
+    FLAVOUR_SPEC, IGNITION_INPUT_SPEC, ISO_OUTPUT_SPEC, Secrets, expected_flavour, fail, given_ignition,
+    masked_ignition, printable, read_input, resolve_ignition, run_iso_plan)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.isoops import run_iso_plan
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import (
-    IGNITION_INPUT_SPEC, fail, given_ignition, read_input, resolve_ignition)
 
 
 def plan_for(params, config):
@@ -130,32 +139,46 @@ def plan_for(params, config):
     return planner
 
 
+def query(params, check_mode, secrets):
+    with api.open_iso(params["src"], expect=expected_flavour(params)) as iso:
+        info = api.show(iso)
+        raw = iso.ignition
+    secrets.add(raw)
+    changed = False
+    if params["dest"] and raw is not None:
+        plan = api.plan_copy_out(params["dest"], raw)
+        changed = plan.changed
+        if changed and not check_mode:
+            api.write_copy_out(plan)
+    return secrets.mask(dict(changed=changed, path=params["src"], flavour=info["flavour"],
+                             ignition_content=masked_ignition(raw) if raw is not None else None,
+                             network_keyfiles=printable(info["network_keyfiles"]), kargs=info["kargs"]))
+
+
 def main():
     spec = dict(src=dict(type="path", required=True), dest=dict(type="path"),
                 state=dict(type="str", choices=["present", "absent", "query"], default="present"),
-                network_keyfile=dict(type="list", elements="path", no_log=False), force=dict(type="bool", default=False),
-                flavour=dict(type="str", choices=["auto", "nestos", "coreos"], default="auto"))
+                network_keyfile=dict(type="list", elements="path", no_log=False), force=dict(type="bool", default=False))
+    spec.update(FLAVOUR_SPEC)
+    spec.update(ISO_OUTPUT_SPEC)
     spec.update(IGNITION_INPUT_SPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            mutually_exclusive=[("ignition", "ignition_content", "butane")])
     params = module.params
-    expect = None if params["flavour"] == "auto" else params["flavour"]
+    secrets = Secrets()
     try:
         if params["state"] == "query":
-            with api.open_iso(params["src"], expect=expect) as iso:
-                info = api.show(iso)
-            module.exit_json(changed=False, path=params["src"], flavour=info["flavour"], ignition_content=info["ignition"],
-                             network_keyfiles=info["network_keyfiles"], kargs=info["kargs"])
+            module.exit_json(**query(params, module.check_mode, secrets))
         config, warnings = None, []
         if params["state"] == "present":
             if given_ignition(params):
-                config, warnings = resolve_ignition(params)
+                config, warnings = resolve_ignition(params, secrets)
             elif not params["network_keyfile"]:
                 raise NestosError("state=present needs ignition, ignition_content, butane or network_keyfile")
-        result = run_iso_plan(params["src"], params["dest"], plan_for(params, config), module.check_mode, expect)
+        result = run_iso_plan(params, plan_for(params, config), module.check_mode, secrets)
     except NestosError as err:
-        fail(module, err)
-    module.exit_json(warnings_butane=warnings, **result)
+        fail(module, err, secrets)
+    module.exit_json(warnings_butane=secrets.mask(warnings), **result)
 
 
 if __name__ == "__main__":

@@ -103,22 +103,21 @@ path:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
+    FLAVOUR_SPEC, expected_flavour, fail, run_iso_plan)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.isoops import run_iso_plan
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import fail
 
 
 def main():
     lists = dict(type="list", elements="str", default=[])
-    module = AnsibleModule(argument_spec=dict(
-        src=dict(type="path", required=True), dest=dict(type="path"),
-        state=dict(type="str", choices=["present", "reset", "query"], default="present"),
-        append=lists, append_if_missing=lists, delete=lists, delete_if_present=lists, replace=lists,
-        flavour=dict(type="str", choices=["auto", "nestos", "coreos"], default="auto")), supports_check_mode=True)
+    spec = dict(src=dict(type="path", required=True), dest=dict(type="path"),
+                state=dict(type="str", choices=["present", "reset", "query"], default="present"),
+                append=lists, append_if_missing=lists, delete=lists, delete_if_present=lists, replace=lists)
+    spec.update(FLAVOUR_SPEC)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     p = module.params
-    expect = None if p["flavour"] == "auto" else p["flavour"]
     try:
-        with api.open_iso(p["src"], expect=expect) as iso:
+        with api.open_iso(p["src"], expect=expected_flavour(p)) as iso:
             areas = iso.require_kargs()
             default, current = areas.default, areas.kargs
         if p["state"] == "query":
@@ -130,7 +129,7 @@ def main():
             return api.plan_kargs_modify(iso, append=p["append"], delete=p["delete"], replace=p["replace"],
                                          append_if_missing=p["append_if_missing"],
                                          delete_if_present=p["delete_if_present"])
-        result = run_iso_plan(p["src"], p["dest"], planner, module.check_mode, expect)
+        result = run_iso_plan(p, planner, module.check_mode)
     except NestosError as err:
         fail(module, err)
     module.exit_json(kargs=result["after"]["kargs"], kargs_default=default, **result)

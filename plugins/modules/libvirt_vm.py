@@ -68,7 +68,8 @@ options:
     default: qemu:///system
   image:
     description:
-      - Absolute path of the NestOS base QCOW2 image on the hypervisor. Required to create the machine.
+      - Absolute path of the NestOS base QCOW2 image on the hypervisor. Required to create the machine (unless O(cdrom)
+        is given).
       - The base is only read; the machine writes to its own overlay.
     type: path
   disk_size:
@@ -77,6 +78,50 @@ options:
       - Must not be smaller than the base image. A larger value later grows the disk (online when running);
         disks are never shrunk.
     type: str
+  cdrom:
+    description:
+      - An ISO image (absolute path on the hypervisor) attached read-only as a CD-ROM and booted before the disk, as
+        C(nosa run --qemu-iso) does. Without O(image), the machine gets an empty disk of O(disk_size) (default 10 GiB)
+        and needs no Ignition config.
+    type: path
+  shares:
+    description:
+      - Host folders shared with the guest over virtio-9p (read-write, C(passthrough)); the guest mounts one with
+        C(mount -t 9p -o trans=virtio,version=9p2000.L <tag> <dir>). The C(nestos_build) role's C(run) entry point
+        shares the build workdir this way at C(/var/mnt/workdir).
+    type: list
+    elements: dict
+    suboptions:
+      source:
+        description: Host folder.
+        type: path
+        required: true
+      tag:
+        description: Mount tag (1-31 characters A-Z a-z 0-9 _ -).
+        type: str
+        required: true
+  disk_options:
+    description:
+      - Driver options of the machine's disk, the same under both backends (libvirt C(<driver>) attributes, qemu
+        C(-drive) keys). Unset options keep the default (C(discard=unmap), the rest qemu's own).
+    type: dict
+    suboptions:
+      discard:
+        description: Pass the guest's discard (TRIM) requests to the overlay (V(unmap)) or not.
+        type: str
+        choices: [unmap, ignore]
+      cache:
+        description: Host page cache mode.
+        type: str
+        choices: [none, writeback, writethrough, directsync, unsafe]
+      io:
+        description: Asynchronous I/O backend (qemu's C(aio)).
+        type: str
+        choices: [native, threads, io_uring]
+      detect_zeroes:
+        description: Turn writes of zeroes into holes (V(unmap) needs O(disk_options.discard=unmap)).
+        type: str
+        choices: ["off", "on", unmap]
   vcpus:
     description: Number of virtual CPUs.
     type: int
@@ -116,6 +161,15 @@ options:
     type: str
     choices: [auto, bios, efi]
     default: auto
+  platform:
+    description:
+      - The NestOS platform the machine is, as Ignition and Afterburn see it (the kernel argument
+        C(ignition.platform.id) of the image). A machine under libvirt or plain qemu is the V(qemu) platform; its
+        Ignition config goes over the fw_cfg entry C(opt/com.coreos/config). Use the C(qemu) image of a build.
+      - See C(docs/afterburn.md) for what the collection does for the other platforms.
+    type: str
+    choices: [qemu]
+    default: qemu
   storage_dir:
     description: Folder on the hypervisor for the overlay and the Ignition copy (must exist).
     type: path
@@ -279,6 +333,11 @@ base:
   description: The base image the machine was provisioned from.
   returned: unless O(state=absent)
   type: str
+platform:
+  description: The NestOS platform of the machine (C(ignition.platform.id)).
+  returned: unless O(state=absent)
+  type: str
+  sample: qemu
 domain_type:
   description: The libvirt domain type used (V(kvm) or V(qemu)).
   returned: unless O(state=absent)
@@ -315,72 +374,13 @@ restart_required:
   type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import machine, qemu_direct
-from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.ignition_input import (
-    IGNITION_ARGSPEC, IGNITION_EXCLUSIVE, resolve)
-
-ARGSPEC = dict(
-    name=dict(type="str", required=True),
-    state=dict(type="str", default="running", choices=list(machine.STATES)),
-    uri=dict(type="str", default="qemu:///system"),
-    image=dict(type="path"),
-    disk_size=dict(type="str"),
-    vcpus=dict(type="int", default=2),
-    memory=dict(type="int", default=2048),
-    networks=dict(type="list", elements="dict"),
-    backend=dict(type="str", default="libvirt", choices=["libvirt", "qemu"]),
-    qemu_binary=dict(type="str"),
-    arch=dict(type="str", choices=["x86_64", "aarch64"]),
-    domain_type=dict(type="str", default="auto", choices=["auto", "kvm", "qemu"]),
-    machine=dict(type="str"),
-    firmware=dict(type="str", default="auto", choices=["auto", "bios", "efi"]),
-    storage_dir=dict(type="path", default=machine.DEFAULT_STORAGE_DIR),
-    console_log=dict(type="path"),
-    recreate=dict(type="bool", default=False),
-    on_config_change=dict(type="str", default="warn", choices=["warn", "fail"]),
-    adopt=dict(type="bool", default=False),
-    wait_for=dict(type="str", default="none", choices=["none", "address", "ssh"]),
-    ssh_port=dict(type="int", default=22),
-    wait_for_console=dict(type="str"),
-    wait_timeout=dict(type="int", default=300),
-    stop_timeout=dict(type="int", default=60),
-)
-ARGSPEC.update(IGNITION_ARGSPEC)
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.libvirt import MODULE_KWARGS, run_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGSPEC, mutually_exclusive=IGNITION_EXCLUSIVE, supports_check_mode=True)
-    p = module.params
-    if p["backend"] == "libvirt" and not machine.HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib("libvirt-python"), exception=machine.LIBVIRT_IMPORT_ERROR)
-    networks = p["networks"]
-    if networks is None:
-        networks = [{"network": "default"}] if p["backend"] == "libvirt" else [{"user": True}]
-    try:
-        ignition, warnings = resolve(p) if p["state"] != "absent" else (None, [])
-        req = machine.Request(
-            name=p["name"], state=p["state"], uri=p["uri"], image=p["image"], disk_size=p["disk_size"],
-            vcpus=p["vcpus"], memory=p["memory"], networks=networks, arch=p["arch"],
-            domain_type=p["domain_type"], machine=p["machine"], firmware=p["firmware"],
-            storage_dir=p["storage_dir"], console_log=p["console_log"], ignition_bytes=ignition,
-            recreate=p["recreate"], adopt=p["adopt"], on_config_change=p["on_config_change"],
-            wait_for=p["wait_for"], ssh_port=p["ssh_port"], wait_timeout=p["wait_timeout"],
-            wait_for_console=p["wait_for_console"], stop_timeout=p["stop_timeout"])
-        if p["backend"] == "qemu":
-            result = qemu_direct.ensure(req, check_mode=module.check_mode, binary=p["qemu_binary"])
-        else:
-            result = machine.ensure(req, check_mode=module.check_mode)
-    except NestosError as err:
-        module.fail_json(msg=str(err), **err.details())
-    for warning in warnings + result.pop("warnings"):
-        module.warn(warning)
-    diff = result.pop("diff", None)
-    if module._diff and diff is not None:
-        result["diff"] = diff
-    module.exit_json(**result)
+    run_module(AnsibleModule(**MODULE_KWARGS))
 
 
 if __name__ == "__main__":

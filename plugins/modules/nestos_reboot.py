@@ -143,7 +143,7 @@ host_commands:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.specs import NESTOS_REBOOT
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.fleet import NESTOS_REBOOT
 
 
 def main():

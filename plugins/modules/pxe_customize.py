@@ -126,30 +126,14 @@ messages:
   elements: str
 '''
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
+    COMMON_CUSTOMIZE_SPEC, IGNITION_INPUT_SPEC, Secrets, check_output_folder, customize_options, fail, masked_ignition)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import (
-    COMMON_CUSTOMIZE_SPEC, IGNITION_INPUT_SPEC, check_output_folder, customize_options, pretty_ignition)
-
-
-def _already(src, dest, appended):
-    if not os.path.isfile(dest) or os.path.getsize(dest) != os.path.getsize(src) + len(appended):
-        return False
-    with open(dest, "rb") as handle:
-        handle.seek(os.path.getsize(src))
-        if handle.read() != appended:
-            return False
-    with open(src, "rb") as one, open(dest, "rb") as two:
-        while True:
-            block = one.read(4 << 20)
-            if not block:
-                return True
-            if two.read(len(block)) != block:
-                return False
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import already_appended
 
 
 def main():
@@ -159,19 +143,21 @@ def main():
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            mutually_exclusive=[("ignition", "ignition_content", "butane")])
     p = module.params
+    secrets = Secrets()
     try:
         check_output_folder(p["dest"])
-        opts, warnings = customize_options(p)
+        opts, warnings = customize_options(p, secrets)
         info, appended, messages, initrd = api.plan_pxe_customize(p["src"], opts)
-        changed = not _already(p["src"], p["dest"], appended)
+        changed = not already_appended(p["src"], p["dest"], appended)
         if changed and not module.check_mode:
             api.write_pxe_customized(p["src"], appended, output=p["dest"], clobber=True)
     except NestosError as err:
-        module.fail_json(msg=str(err), **err.details())
+        fail(module, err, secrets)
     config = initrd.get("config.ign")
-    diff = {"before": "", "after": pretty_ignition(config.decode("utf-8") if config else None)} if changed else {}
-    module.exit_json(changed=changed, path=p["dest"], members=sorted(initrd.members), messages=messages,
-                     flavour=info["flavour"].name, warnings_butane=warnings, diff=diff)
+    diff = {"before": "", "after": masked_ignition(config)} if changed else {}
+    module.exit_json(**secrets.mask(dict(changed=changed, path=p["dest"], members=sorted(initrd.members),
+                                         messages=messages, flavour=info["flavour"].name, warnings_butane=warnings,
+                                         diff=diff)))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,10 @@ options:
     description: The initrd to read (V(unwrap)).
     type: path
   dest:
-    description: The initrd to write (V(wrap), required), or the file to write the unwrapped config to.
+    description:
+      - The initrd to write (V(wrap), required), or the file to write the unwrapped config to. Written atomically
+        with mode 0600. Only a regular file is replaced; a symlink, device, FIFO or folder is refused
+        (the collection's destination rule, see docs/live.md).
     type: path
   network_keyfile:
     description: NetworkManager keyfiles to wrap (C(pxe network wrap)).
@@ -67,7 +70,9 @@ path:
   returned: always
   type: str
 ignition_content:
-  description: The unwrapped config (V(unwrap)); null when the initrd holds none.
+  description:
+    - The unwrapped config (V(unwrap)), pretty-printed with password hashes and SSH keys replaced by C(********);
+      null when the initrd holds none. Give O(dest) to get the config whole in a file.
   returned: when state is unwrap
   type: str
 network_keyfiles:
@@ -77,75 +82,36 @@ network_keyfiles:
   elements: str
 '''
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write, same_content
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import IGNITION_MEMBER, Flavour
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd, read_initrd
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.modhelp import (
-    IGNITION_INPUT_SPEC, check_output_folder, given_ignition, pretty_ignition, read_input, resolve_ignition)
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
+    IGNITION_INPUT_SPEC, Secrets, fail, given_ignition, masked_ignition, printable, read_input, resolve_ignition)
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live import pxe
 
 
-def _current(path):
-    if not path or not os.path.isfile(path):
-        return None
-    try:
-        return read_initrd(read_input(path), name=path)
-    except NestosError:
-        return None
-
-
-def wrap(module, p):
-    if not p["dest"]:
-        raise NestosError("dest is required to wrap")
-    check_output_folder(p["dest"])
-    members = {}
-    warnings = []
+def wrap(module, p, secrets):
+    config, warnings = None, []
     if given_ignition(p):
-        data, warnings = resolve_ignition(p)
-        members[IGNITION_MEMBER] = data
-    fl = Flavour(p["flavour"])
-    for path in p["network_keyfile"]:
-        name = "%s/%s" % (fl.network_dir, os.path.basename(path))
-        if name in members:
-            raise NestosError("multiple input files named '%s'" % os.path.basename(path))
-        members[name] = read_input(path)
-    if not members:
-        raise NestosError("nothing to wrap: give ignition, ignition_content, butane or network_keyfile")
-    blob = Initrd(members).to_bytes()
-    changed = not same_content(p["dest"], blob)
-    old = _current(p["dest"]) or {}
-    if changed and not module.check_mode:
-        atomic_write(p["dest"], blob, mode=0o600)
-    diff = {"before": pretty_ignition((old.get(IGNITION_MEMBER) or b"").decode("utf-8", "replace") or None),
-            "after": pretty_ignition((members.get(IGNITION_MEMBER) or b"").decode("utf-8", "replace") or None)}
-    return dict(changed=changed, path=p["dest"], network_keyfiles=sorted(os.path.basename(m) for m in members
-                                                                         if m != IGNITION_MEMBER),
-                warnings_butane=warnings, diff=diff if changed else {})
+        config, warnings = resolve_ignition(p, secrets)
+    plan = pxe.plan_wrap(p["dest"], config, [(path, read_input(path)) for path in p["network_keyfile"]],
+                         flavour=p["flavour"])
+    secrets.add(plan.before)
+    if plan.changed and not module.check_mode:
+        pxe.write_plan(plan)
+    diff = {"before": masked_ignition(plan.before), "after": masked_ignition(plan.after)}
+    return dict(changed=plan.changed, path=p["dest"], network_keyfiles=plan.keyfiles, warnings_butane=warnings,
+                diff=diff if plan.changed else {})
 
 
-def unwrap(module, p):
-    if not p["src"]:
-        raise NestosError("src is required to unwrap")
-    members = read_initrd(read_input(p["src"]), name=p["src"])
-    config = members.get(IGNITION_MEMBER)
-    keyfiles = {}
-    for fl in ("nestos", "coreos"):
-        prefix = Flavour(fl).network_dir + "/"
-        keyfiles.update((m[len(prefix):], v) for m, v in members.items() if m.startswith(prefix))
-    if config is None and not keyfiles:
-        raise NestosError("No embedded Ignition config or network settings.", file=p["src"])
-    changed = False
-    if p["dest"] and config is not None:
-        check_output_folder(p["dest"])
-        changed = not same_content(p["dest"], config)
-        if changed and not module.check_mode:
-            atomic_write(p["dest"], config, mode=0o600)
-    return dict(changed=changed, path=p["src"], network_keyfiles=sorted(keyfiles),
-                ignition_content=config.decode("utf-8", "replace") if config is not None else None)
+def unwrap(module, p, secrets):
+    plan = pxe.plan_unwrap(p["src"], p["dest"])
+    secrets.add(plan.after)
+    if plan.changed and not module.check_mode:
+        pxe.write_plan(plan)
+    return dict(changed=plan.changed, path=p["src"], network_keyfiles=printable(plan.keyfiles),
+                ignition_content=masked_ignition(plan.after) if plan.after is not None else None)
 
 
 def main():
@@ -155,11 +121,13 @@ def main():
     spec.update(IGNITION_INPUT_SPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    secrets = Secrets()
     try:
-        result = wrap(module, module.params) if module.params["state"] == "wrap" else unwrap(module, module.params)
+        act = wrap if module.params["state"] == "wrap" else unwrap
+        result = act(module, module.params, secrets)
     except NestosError as err:
-        module.fail_json(msg=str(err), **err.details())
-    module.exit_json(**result)
+        fail(module, err, secrets)
+    module.exit_json(**secrets.mask(result))
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ host_commands:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.specs import RPM_OSTREE_KARGS
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.fleet import RPM_OSTREE_KARGS
 
 
 def main():

@@ -172,7 +172,7 @@ host_commands:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.specs import ZINCATI
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.fleet import ZINCATI
 
 
 def main():

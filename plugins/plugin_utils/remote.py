@@ -26,6 +26,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import messages
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.status import Status
+from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout import script as phase_script
 
 ABSENT = "__NESTOS_ABSENT__"
 
@@ -81,16 +82,30 @@ class Remote(object):
     def __init__(self, action):
         self.action = action
         self.commands = []          # every command line sent, for results and benchmarks
+        self.sessions = 0           # shell sessions opened by session()
 
     # ---- commands ----------------------------------------------------------------------
     def run(self, argv, sudoable=True, check=False, in_data=None, what=None):
         cmd = quote(argv)
         self.commands.append(cmd)
+        self.sessions += 1
         res = self.action._low_level_execute_command(cmd, sudoable=sudoable, in_data=in_data)
         result = CommandResult(argv, res.get("rc", 0), res.get("stdout", ""), res.get("stderr", ""))
         if check and result.rc != 0:
             raise HostCommandError(result, what)
         return result
+
+    def session(self, steps, expected=None):
+        """Run several steps in ONE shell session (one ssh session) and return their sections
+        ({name: Section}), parsed on the controller. ``expected``: step names whose end must be
+        seen (default: all); a session cut short raises NestosError."""
+        nonce = phase_script.new_nonce()
+        text = phase_script.render(steps, nonce)
+        self.commands.append("session: " + ", ".join(s.name for s in steps))
+        self.sessions += 1
+        res = self.action._low_level_execute_command(text, sudoable=True)
+        names = [s.name for s in steps] if expected is None else expected
+        return phase_script.parse(res.get("stdout", "") or "", nonce, names)
 
     def status(self):
         """``rpm-ostree status --json`` parsed into a Status."""
@@ -177,6 +192,37 @@ class Remote(object):
         if res.rc != 0 or not res.stdout.strip():
             raise HostCommandError(res, "cannot read the boot id")
         return res.stdout.strip()
+
+
+class connection_timeout(object):
+    """``with connection_timeout(action, 10):`` lowers the connection's timeout while waiting
+    for a rebooting host, and puts the old value back."""
+
+    def __init__(self, action, value):
+        self.action = action
+        self.value = value
+        self.option = None
+        self.old = None
+
+    def __enter__(self):
+        conn = self.action._connection
+        for option in ("connection_timeout", "timeout"):
+            try:
+                self.old = conn.get_option(option)
+                conn.set_option(option, self.value)
+                self.option = option
+                break
+            except (AnsibleError, KeyError, AttributeError):
+                continue
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.option:
+            try:
+                self.action._connection.set_option(self.option, self.old)
+            except (AnsibleError, KeyError):
+                pass
+        return False
 
 
 class HostAction(ActionBase):

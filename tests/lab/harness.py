@@ -57,7 +57,8 @@ class BootReport(dict):
 
     cmdline            kernel command line (str)
     ignition           {"outcome": "success"|"failure"|"skipped", "stages": {stage: rc},
-                        "platform": str, "user_config": "initrd"|"none",
+                        "platform": str, "user_config": "initrd"|"boot"|"none" ("boot": the
+                        installed disk's boot partition, ignition/config.ign),
                         "messages": [CRITICAL/ERROR lines], "warnings": [...], "log": str}
     files              {path: {"mode", "uid", "gid", "size", "sha256", "content" (bytes|None)}}
     dirs               {path: {"mode", "uid", "gid"}}
@@ -75,6 +76,9 @@ class BootReport(dict):
     network            {"interface", "address"} when the guest configured its NIC (only
                        when Ignition needed the network), else None
     bookkeeping        entries for /etc/.pwd.lock, *- backups, /etc/.ignition-result.json
+    installer          {"rc", "log"} when the live guest ran nestos-installer (nestos.inst.*),
+                       else None
+    bls                (boot_installed only) the BLS entry and stamp the boot was made from
     console            the raw console text
     """
 
@@ -106,7 +110,8 @@ class BootReport(dict):
         ign = self["ignition"]
         lines = ["Ignition: %s (platform %s; stages %s)" % (
             ign["outcome"], ign["platform"] or "-",
-            ", ".join("%s=%s" % kv for kv in ign["stages"].items()) or "none")]
+            ", ".join("%s: %s" % (stage, "ok" if rc == 0 else "failed (exit %s)" % rc)
+                      for stage, rc in ign["stages"].items()) or "none ran")]
         lines += ["  ! %s" % m for m in ign["messages"]]
         lines.append("kernel command line: %s" % self["cmdline"])
         for path, f in sorted(self["files"].items()):
@@ -169,6 +174,7 @@ def _group(text):
 def parse_console(text):
     """BootReport from console text holding a report (the last one if several)."""
     entries, contents, before, stamps, initrd = [], {}, {}, {}, {}
+    installer = None
     head = {"K": "", "O": "", "S": "", "P": "", "U": "none", "L": "", "N": ""}
     for line in _report_lines(text):
         if len(line) < 1 or line[1:2] not in (" ", ""):
@@ -192,6 +198,10 @@ def parse_console(text):
         elif tag == "M":
             name, dummy, data = rest.partition(" ")
             stamps[name] = _b64(data).decode("utf-8", "replace").strip()
+        elif tag == "I":
+            rc, dummy, data = rest.partition(" ")
+            installer = {"rc": int(rc) if rc.lstrip("-").isdigit() else rc,
+                         "log": _b64(data).decode("utf-8", "replace")}
     log = _b64(head["L"]).decode("utf-8", "replace")
     stages = {}
     for item in head["S"].split():
@@ -226,7 +236,7 @@ def parse_console(text):
         cmdline=_b64(head["K"]).decode("utf-8", "replace").strip(),
         ignition=ignition, files=files, dirs=dirs, links=links, bookkeeping=book,
         stamps=stamps, console=text, network=_network(head["N"]),
-        initrd_config=initrd.get("/config.ign"),
+        initrd_config=initrd.get("/config.ign"), installer=installer,
     )
     report.update(_accounts(files, before))
     report["units"] = _units(files, links, dirs)
@@ -477,6 +487,95 @@ def boot_disk(qcow2, ignition=None, timeout=90, snapshot=True, extra_qemu=(), ne
                 path = str(ignition)
             args += ["-fw_cfg", "name=opt/com.coreos/config,file=%s" % path]
         return _run_qemu(args + _net_args(None, network) + list(extra_qemu), timeout, work)
+
+
+# ---- installed disks: the harness plays GRUB's part --------------------------------------------
+
+FIRSTBOOT_SET = re.compile(r'^\s*set\s+ignition_network_kcmdline=(["\'])(.*)\1\s*$')
+
+
+def _partitions(disk):
+    """GPT partitions of a raw disk as util-linux sfdisk reads them: [{"node", "start",
+    "size", "name", ...}] (sectors of 512 bytes)."""
+    try:
+        out = subprocess.run(["sfdisk", "--json", str(disk)], check=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE).stdout
+    except FileNotFoundError:
+        raise LabBootError("sfdisk not found; run `make apt` (mk/metal.mk installs fdisk)") from None
+    except subprocess.CalledProcessError as exc:
+        raise LabBootError("%s has no readable partition table: %s" % (disk, exc.stderr.decode().strip())) from None
+    return json.loads(out)["partitiontable"].get("partitions", [])
+
+
+def _mtools(args, disk, offset, **kw):
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    cmd = [args[0], "-i", "%s@@%d" % (disk, offset)] + list(args[1:])
+    return subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False, **kw)
+
+
+def read_installed(disk):
+    """What GRUB would read from an installed disk's boot partition (FAT in the lab):
+    {"entry": name, "bls": {key: value}, "firstboot": stamp text or None, "offset": bytes,
+    "ignition_config": bytes or None}."""
+    boot = [p for p in _partitions(disk) if p.get("name") == "boot"]
+    if not boot:
+        raise LabBootError("%s has no partition named boot" % disk)
+    offset = int(boot[0]["start"]) * 512
+    listing = _mtools(["mdir", "-b", "::/loader/entries"], disk, offset)
+    entries = sorted(line.strip().rsplit("/", 1)[-1] for line in listing.stdout.decode().splitlines()
+                     if line.strip().endswith(".conf"))
+    if not entries:
+        raise LabBootError("no BLS entry in %s boot partition loader/entries: %s" % (disk, listing.stderr.decode()))
+    text = _mtools(["mtype", "::/loader/entries/" + entries[-1]], disk, offset).stdout.decode()
+    bls = {}
+    for line in text.splitlines():
+        key, dummy, value = line.strip().partition(" ")
+        if key and not key.startswith("#"):
+            bls[key] = value.strip()
+    stamp = _mtools(["mtype", "::/ignition.firstboot"], disk, offset)
+    config = _mtools(["mtype", "::/ignition/config.ign"], disk, offset)
+    return {"entry": entries[-1], "bls": bls, "offset": offset,
+            "firstboot": stamp.stdout.decode() if stamp.returncode == 0 else None,
+            "ignition_config": config.stdout if config.returncode == 0 else None}
+
+
+def installed_cmdline(installed):
+    """The kernel command line NestOS's grub.cfg builds from the BLS entry: with the stamp
+    ``ignition.firstboot`` present, ``$ignition_firstboot`` becomes ``ignition.firstboot`` and
+    the stamp's ``ignition_network_kcmdline`` (the last ``set`` wins, default empty)."""
+    options = installed["bls"].get("options", "")
+    expand = ""
+    if installed["firstboot"] is not None:
+        network = ""
+        for line in installed["firstboot"].splitlines():
+            match = FIRSTBOOT_SET.match(line)
+            if match:
+                network = match.group(2)
+        expand = ("ignition.firstboot " + network).strip()
+    return " ".join(options.replace("${ignition_firstboot}", expand).replace("$ignition_firstboot", expand).split())
+
+
+def boot_installed(disk, timeout=120, extra_qemu=(), network=False, snapshot=True):
+    """Boot an installed raw disk like NestOS's GRUB (blscfg) would: kernel, initramfs and
+    options from the boot partition's BLS entry, ``$ignition_firstboot`` from the first-boot
+    stamp; the disk is attached as /dev/vda (``snapshot`` keeps it unchanged). The report
+    gets ``bls`` (what was read)."""
+    installed = read_installed(disk)
+    with tempfile.TemporaryDirectory(prefix="nestos-lab-") as work:
+        files = {}
+        for key in ("linux", "initrd"):
+            path = installed["bls"].get(key)
+            if not path:
+                raise LabBootError("BLS entry %s has no %s line" % (installed["entry"], key))
+            files[key] = os.path.join(work, key)
+            res = _mtools(["mcopy", "-n", "::" + path, files[key]], disk, installed["offset"])
+            if res.returncode:
+                raise LabBootError("cannot read %s from the boot partition: %s" % (path, res.stderr.decode()))
+        drive = "file=%s,if=virtio,format=raw%s" % (disk, ",snapshot=on" if snapshot else "")
+        report = boot_pxe(files["linux"], [files["initrd"]], installed_cmdline(installed), timeout=timeout,
+                          extra_qemu=["-drive", drive] + list(extra_qemu), network=network)
+    report["bls"] = installed
+    return report
 
 
 # ---- config server for ignition.config.url ------------------------------------------------------

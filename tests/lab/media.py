@@ -50,18 +50,31 @@ NAMES = {
     # not a NestOS artifact: the same kernel as an uncompressed ELF, booted PVH by the
     # harness for -kernel boots (about twice as fast as the bzImage under TCG)
     "vmlinux": "nestos-lab-live-vmlinux-x86_64",
+    # not a NestOS artifact: the initramfs without the live stamps, as the QCOW2 disk boots it;
+    # tests/lab/metal.py puts it into the metal image's boot partition
+    "disk_initramfs": "nestos-lab-disk-initramfs.x86_64.img",
 }
 STAMP = "lab-media.json"
 
 IGNITION_BIN = "/usr/lib/dracut/modules.d/30ignition/ignition"
 BUSYBOX = "/bin/busybox"
 SHADOW_TOOLS = ("/usr/sbin/useradd", "/usr/sbin/usermod", "/usr/sbin/groupadd")
+# mtools (one binary, applets by name) edits the FAT boot partition for the installer double
+MTOOLS = "/usr/bin/mtools"
+MTOOLS_APPLETS = ("mcopy", "mtype", "mmd", "mdir", "mdel", "mattrib")
+INSTALLER_DOUBLE = HERE / "doubles" / "nestos-installer"
+# mtools converts FAT names through iconv's CP850: glibc's gconv module and a one-entry index
+GCONV_DIR = "/usr/lib/x86_64-linux-gnu/gconv"
+GCONV_CP850 = GCONV_DIR + "/IBM850.so"
+GCONV_MODULES = "alias\tCP850//\tIBM850//\nmodule\tIBM850//\tINTERNAL\tIBM850\t1\nmodule\tINTERNAL\tIBM850//\tIBM850\t1\n"
 ISOLINUX_BIN = "/usr/lib/ISOLINUX/isolinux.bin"
 LDLINUX_C32 = "/usr/lib/syslinux/modules/bios/ldlinux.c32"
 SYSLINUX_MBR = "/usr/lib/syslinux/mbr/mbr.bin"
 # kernel modules the guest loads, in an order that satisfies their dependencies
 MODULES = ("qemu_fw_cfg", "failover", "net_failover", "virtio_ring", "virtio",
-           "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "virtio_net", "e1000")
+           "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "virtio_net", "e1000",
+           # disks and the boot partition (FAT in the lab), for installed-disk boots and installs
+           "virtio_blk", "fat", "vfat", "nls_cp437", "nls_ascii")
 
 BASE_KARGS = "ignition.firstboot ignition.platform.id=metal console=ttyS0,115200n8 loglevel=3"
 # no_timer_check: under TCG on a loaded 2-core host the kernel's IO-APIC timer check can fail and
@@ -225,10 +238,10 @@ def kernel_deb(cache):
 
 def _builder_digest(deb):
     h = hashlib.sha256()
-    for path in sorted([HERE / "media.py", HERE / "newc.py"] + list((HERE / "guest").iterdir())):
+    for path in sorted([HERE / "media.py", HERE / "newc.py", INSTALLER_DOUBLE] + list((HERE / "guest").iterdir())):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     h.update(deb.name.encode())
-    for binary in (IGNITION_BIN, BUSYBOX) + SHADOW_TOOLS:
+    for binary in (IGNITION_BIN, BUSYBOX, MTOOLS, GCONV_CP850) + SHADOW_TOOLS:
         st = os.stat(binary)
         h.update(("%s %d %d" % (binary, st.st_size, int(st.st_mtime))).encode())
     return h.hexdigest()
@@ -335,7 +348,14 @@ def build_initramfs(version, modules, build_id, features):
     arc.add_file("usr/bin/ignition", pathlib.Path(IGNITION_BIN).read_bytes(), 0o755)
     for tool in SHADOW_TOOLS:
         arc.add_file(tool.lstrip("/"), pathlib.Path(tool).read_bytes(), 0o755)
-    for lib in _libs((IGNITION_BIN,) + SHADOW_TOOLS):
+    arc.add_file("usr/bin/mtools", pathlib.Path(MTOOLS).read_bytes(), 0o755)
+    for applet in MTOOLS_APPLETS:
+        arc.add_symlink("usr/bin/" + applet, "mtools")
+    arc.add_file("usr/bin/nestos-installer", INSTALLER_DOUBLE.read_bytes(), 0o755)
+    arc.add_dirs(GCONV_DIR.lstrip("/"))
+    arc.add_file(GCONV_CP850.lstrip("/"), pathlib.Path(GCONV_CP850).read_bytes(), 0o644)
+    arc.add_file(GCONV_DIR.lstrip("/") + "/gconv-modules", GCONV_MODULES)
+    for lib in _libs((IGNITION_BIN, MTOOLS) + SHADOW_TOOLS):
         real = os.path.realpath(lib)
         arc.add_dirs(os.path.dirname(lib.lstrip("/")))
         arc.add_file(lib.lstrip("/"), pathlib.Path(real).read_bytes(), 0o755)
@@ -567,7 +587,7 @@ def _build_locked(force, cache, log):
         kargs_json = build_iso(work, out["iso"], bzimage, live, rootfs, volid, kargs)
         build_disk(work, out["qcow2"], bzimage, base)
         for key, data in (("kernel", bzimage), ("initramfs", live), ("rootfs", rootfs),
-                          ("vmlinux", vmlinux)):
+                          ("vmlinux", vmlinux), ("disk_initramfs", base)):
             tmp = out[key].with_name(out[key].name + ".tmp")
             tmp.write_bytes(data)
             os.replace(tmp, out[key])

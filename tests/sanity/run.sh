@@ -29,4 +29,6 @@ git init -q . && git add -A >/dev/null 2>&1
 "$venv/bin/ansible-test" sanity --local --python "$("$venv/bin/python" -c 'import sys;print("%d.%d"%sys.version_info[:2])')" \
   --color no "${targets[@]}" >"$log" 2>&1 || { grep -aE "^(ERROR|FATAL)" "$log" | head -80; echo "sanity: FAILED (full log: $log)"; exit 1; }
 grep -aE "^WARNING: Required" "$log" || true
-echo "sanity: passed (log: $log)"
+n=$(grep -acE "^Running sanity test " "$log" || true)
+if [ -n "${NESTOS_STAGE_COUNTS:-}" ]; then echo "{\"passed\": $n, \"failed\": 0, \"skipped\": 0}" > "$NESTOS_STAGE_COUNTS"; fi
+echo "sanity: passed, $n sanity tests (log: $log)"

@@ -20,12 +20,12 @@ import re
 import stat
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write, check_destination
 
 try:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
     from ruamel.yaml.util import load_yaml_guess_indent
     HAS_RUAMEL = True
@@ -36,6 +36,10 @@ except ImportError as _err:  # pragma: no cover - exercised by ansible-test's im
 
 OS_RELEASE_MARKER = "# nestos.lifecycle: os-release"
 MANIFEST = "manifest.yaml"
+IMAGE = "image.yaml"
+POSTPROCESS_MARKER = "# nestos.lifecycle: postprocess "
+# nestos-config files are a few KiB; anything larger is refused before it is parsed.
+MAX_YAML_BYTES = 4 << 20
 LIST_KEYS = ("packages", "exclude-packages", "remove-files", "lockfile-repos")
 
 
@@ -114,24 +118,39 @@ class YamlDoc(object):
         self.rel = rel
         self.modified = False
         with open(path, "rb") as handle:
-            self.text = handle.read().decode("utf-8")
+            raw = handle.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise NestosError("larger than %d MiB; not a nestos-config file" % (MAX_YAML_BYTES >> 20), file=rel)
         try:
-            data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
-        except MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            raise NestosError("invalid YAML: %s" % (err.problem or err.context), file=rel,
-                              line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
-        self.yaml = YAML(typ="rt")
-        self.yaml.preserve_quotes = True
-        self.yaml.width = 4096
-        offset = block_seq_indent or 0
-        self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2), offset=offset)
-        self.data = self.yaml.load(self.text)
+            self.text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise NestosError("not UTF-8 text (byte %d)" % err.start, file=rel)
+        self.data = self._load(rel)
         if self.data is None:
             self.data = CommentedMap()
         if not isinstance(self.data, dict):
             raise NestosError("the top level must be a mapping", file=rel, line=1)
-        del data
+
+    def _load(self, rel):
+        """Round-trip load; every YAML error becomes a NestosError naming file and line."""
+        try:
+            data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
+            del data
+            self.yaml = YAML(typ="rt")
+            self.yaml.preserve_quotes = True
+            self.yaml.width = 4096
+            offset = block_seq_indent or 0
+            self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2),
+                             offset=offset)
+            return self.yaml.load(self.text)
+        except MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            raise NestosError("invalid YAML: %s" % (err.problem or err.context), file=rel,
+                              line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+        except YAMLError as err:
+            raise NestosError("invalid YAML: %s" % str(err).splitlines()[0], file=rel)
+        except RecursionError:
+            raise NestosError("invalid YAML: nested too deep", file=rel)
 
     def get_list(self, key):
         if key not in self.data:
@@ -145,7 +164,10 @@ class YamlDoc(object):
 
     def render(self):
         buf = io.StringIO()
-        self.yaml.dump(self.data, buf)
+        try:
+            self.yaml.dump(self.data, buf)
+        except (YAMLError, RecursionError) as err:
+            raise NestosError("cannot write the edited YAML back: %s" % str(err).splitlines()[0], file=self.rel)
         return buf.getvalue()
 
 
@@ -162,7 +184,8 @@ class ConfigEditor(object):
         self.docs = {}
         self.text_files = {}  # abs path -> (before or None, after or None, mode)
         self.changes = []
-        self.order = self._include_order()
+        self.order = self._include_order(manifest)
+        self._image_order = None
 
     # -- YAML documents -------------------------------------------------------------
     def doc(self, rel):
@@ -173,8 +196,8 @@ class ConfigEditor(object):
             self.docs[rel] = YamlDoc(path, rel)
         return self.docs[rel]
 
-    def _include_order(self):
-        """Manifest files in treefile include order (the file first, then its includes)."""
+    def _include_order(self, top):
+        """Files in treefile include order (``top`` first, then its includes)."""
         order, seen = [], set()
 
         def walk(rel):
@@ -190,27 +213,37 @@ class ConfigEditor(object):
             for inc in includes or []:
                 walk(os.path.normpath(os.path.join(os.path.dirname(rel), str(inc))))
 
-        walk(self.manifest)
+        walk(top)
         return order
 
-    def holder(self, key, file=None):
-        """The file whose top level holds ``key`` (first in include order), else the manifest."""
+    def image_order(self):
+        """image.yaml and its includes (where ``extra-kargs`` lives), in include order."""
+        if self._image_order is None:
+            if not os.path.isfile(os.path.join(self.root, IMAGE)):
+                raise NestosError("%s not found in the config checkout (extra-kargs live there)" % IMAGE, file=IMAGE)
+            self._image_order = self._include_order(IMAGE)
+        return self._image_order
+
+    def holder(self, key, file=None, order=None):
+        """The file whose top level holds ``key`` (first in include order), else the chain's top file."""
         if file:
             return self.doc(file)
-        for rel in self.order:
+        order = order or self.order
+        for rel in order:
             if key in self.doc(rel).data:
                 return self.doc(rel)
-        return self.doc(self.manifest)
+        return self.doc(order[0])
 
     def _note(self, rel, what):
         self.changes.append("%s: %s" % (rel, what))
 
     # -- edits ------------------------------------------------------------------------
-    def edit_list(self, key, add=None, remove=None, file=None, exact=None):
-        """Add items to (the first file holding) ``key``; remove items from every file."""
+    def edit_list(self, key, add=None, remove=None, file=None, exact=None, order=None):
+        """Add items to (the first file holding) ``key``; remove items from every file of the chain."""
         add = [str(x) for x in (add or [])]
         remove = [str(x) for x in (remove or [])]
-        files = [file] if file else self.order
+        order = order or self.order
+        files = [file] if file else order
         if exact is not None:
             current = []
             for rel in files:
@@ -218,31 +251,35 @@ class ConfigEditor(object):
             remove = [x for x in current if x not in exact]
             add = list(exact)
         for rel in files:
-            doc = self.doc(rel)
-            seq = doc.get_list(key)
-            if not seq:
-                continue
-            for item in remove:
-                while item in [str(x) for x in seq]:
-                    index = [str(x) for x in seq].index(item)
-                    seq_delete(seq, index)
-                    doc.modified = True
-                    self._note(rel, "%s: removed %s" % (key, item))
+            self._remove_items(rel, key, remove)
         present = set()
         for rel in files:
             present.update(str(x) for x in (self.doc(rel).get_list(key) or []))
         missing = [x for x in add if x not in present]
         if missing:
-            doc = self.holder(key, file)
-            seq = doc.get_list(key)
-            if seq is None:
-                seq = CommentedSeq()
-                doc.data[key] = seq
-            for item in missing:
-                if item not in [str(x) for x in seq]:
-                    seq_append(seq, item)
-                    self._note(doc.rel, "%s: added %s" % (key, item))
-            doc.modified = True
+            self._add_items(self.holder(key, file, order), key, missing)
+
+    def _remove_items(self, rel, key, remove):
+        doc = self.doc(rel)
+        seq = doc.get_list(key)
+        if not seq:
+            return
+        for item in remove:
+            while item in [str(x) for x in seq]:
+                seq_delete(seq, [str(x) for x in seq].index(item))
+                doc.modified = True
+                self._note(rel, "%s: removed %s" % (key, item))
+
+    def _add_items(self, doc, key, missing):
+        seq = doc.get_list(key)
+        if seq is None:
+            seq = CommentedSeq()
+            doc.data[key] = seq
+        for item in missing:
+            if item not in [str(x) for x in seq]:
+                seq_append(seq, item)
+                self._note(doc.rel, "%s: added %s" % (key, item))
+        doc.modified = True
 
     def set_scalar(self, key, value, file=None, quoted=True):
         doc = self.holder(key, file)
@@ -295,8 +332,95 @@ class ConfigEditor(object):
         doc.modified = True
         self._note(file, "postprocess: os-release script added")
 
+    def edit_remove_from_packages(self, items):
+        """``remove-from-packages`` entries ([package, path regex, ...]): each given package's entry holds
+        exactly the given paths (``state: absent`` drops the entry)."""
+        for index, item in enumerate(items):
+            package = str(item.get("package") or "")
+            where = "remove_from_packages[%d]" % index
+            if not package:
+                raise NestosError("package is required", path=where + ".package")
+            paths = [str(p) for p in item.get("paths") or []]
+            if item.get("state", "present") == "present" and not paths:
+                raise NestosError("paths is required (the files to remove, as regular expressions)",
+                                  path=where + ".paths")
+            self._remove_from_package(package, paths, item.get("state") or "present", item.get("file"))
+
+    def _remove_from_package(self, package, paths, state, file):
+        key = "remove-from-packages"
+        found = False
+        for rel in [file] if file else self.order:
+            doc = self.doc(rel)
+            seq = doc.get_list(key) or []
+            for index in reversed(range(len(seq))):
+                entry = seq[index]
+                if not isinstance(entry, list) or not entry or str(entry[0]) != package:
+                    continue
+                if state == "absent" or found:
+                    seq_delete(seq, index)
+                    doc.modified = True
+                    self._note(rel, "%s: removed the entry of %s" % (key, package))
+                    continue
+                found = True
+                if [str(x) for x in entry[1:]] != paths:
+                    seq[index] = _flow_seq([package] + paths)
+                    doc.modified = True
+                    self._note(rel, "%s: %s now removes %s" % (key, package, ", ".join(paths)))
+        if state == "present" and not found:
+            doc = self.holder(key, file)
+            seq = doc.get_list(key)
+            if seq is None:
+                seq = doc.data[key] = CommentedSeq()
+            seq_append(seq, _flow_seq([package] + paths))
+            doc.modified = True
+            self._note(doc.rel, "%s: %s removes %s" % (key, package, ", ".join(paths)))
+
+    def edit_postprocess(self, items):
+        """Named postprocess scripts: each carries a marker line naming it, so a changed script replaces
+        its earlier version, an unchanged one is left alone, and ``state: absent`` removes it."""
+        for index, item in enumerate(items):
+            name = str(item.get("name") or "")
+            where = "postprocess[%d]" % index
+            if not re.match(r"^[A-Za-z0-9._-]+$", name):
+                raise NestosError("name identifies the script in the file: use A-Z a-z 0-9 . _ - only",
+                                  path=where + ".name")
+            state = item.get("state") or "present"
+            script = None if state == "absent" else postprocess_script(name, item.get("script"), where)
+            self._postprocess(name, script, item.get("file"))
+
+    def _postprocess(self, name, script, file):
+        marker = POSTPROCESS_MARKER + name
+        found = False
+        for rel in [file] if file else self.order:
+            doc = self.doc(rel)
+            seq = doc.get_list("postprocess") or []
+            for index in reversed(range(len(seq))):
+                if marker not in str(seq[index]).splitlines():
+                    continue
+                if script is None or found:
+                    seq_delete(seq, index)
+                    doc.modified = True
+                    self._note(rel, "postprocess: script %s removed" % name)
+                    continue
+                found = True
+                if str(seq[index]) != script:
+                    seq[index] = LiteralScalarString(script)
+                    doc.modified = True
+                    self._note(rel, "postprocess: script %s replaced" % name)
+        if script is not None and not found:
+            doc = self.holder("postprocess", file)
+            seq = doc.get_list("postprocess")
+            if seq is None:
+                seq = doc.data["postprocess"] = CommentedSeq()
+            seq_append(seq, LiteralScalarString(script))
+            doc.modified = True
+            self._note(doc.rel, "postprocess: script %s added" % name)
+
     # -- plain files ------------------------------------------------------------------
     def put_file(self, path, content, mode=None):
+        # the destination rule: only a regular file is replaced; a symlink, FIFO or device is refused (also in
+        # check mode, and before its content is read into a diff)
+        check_destination(path)
         if isinstance(content, str):
             content = content.encode("utf-8")
         before = None
@@ -313,6 +437,7 @@ class ConfigEditor(object):
         self._note(os.path.relpath(path, self.root), "written" if before != content else "mode %o" % want_mode)
 
     def remove_file(self, path):
+        check_destination(path)
         if os.path.lexists(path):
             with open(path, "rb") as handle:
                 before = handle.read()
@@ -405,10 +530,33 @@ def _content(content, src):
 
 def _safe_join(base, rel, field):
     rel = str(rel).lstrip("/")
+    if "\0" in rel:
+        raise NestosError("path %r holds a NUL byte" % rel, path=field)
     target = os.path.normpath(os.path.join(base, rel))
     if not target.startswith(os.path.normpath(base) + os.sep):
         raise NestosError("path %r leaves %s" % (rel, base), path=field)
+    # a symlinked folder on the way must not lead outside either
+    real_base = os.path.realpath(base)
+    real_folder = os.path.realpath(os.path.dirname(target))
+    if real_folder != real_base and not real_folder.startswith(real_base + os.sep):
+        raise NestosError("path %r leads outside %s through a symbolic link" % (rel, base), path=field)
     return target
+
+
+def _flow_seq(items):
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def postprocess_script(name, script, where="postprocess"):
+    """The script as stored: its ``#!`` line, then the marker line naming it, then the rest."""
+    text = str(script or "")
+    if not text.startswith("#!"):
+        raise NestosError("a postprocess script starts with its interpreter line (#!/usr/bin/env bash)",
+                          path=where + ".script")
+    lines = [line for line in text.splitlines() if line != POSTPROCESS_MARKER + name]
+    return "\n".join([lines[0], POSTPROCESS_MARKER + name] + lines[1:]) + "\n"
 
 
 def os_release_script(fields, buildid_date=False):
@@ -443,9 +591,8 @@ def os_release_script(fields, buildid_date=False):
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 
 
-def edit_repo_text(text, repo_id, options, state="present"):
-    """Set ``options`` in section ``[repo_id]`` of a .repo file, keeping everything else."""
-    lines = text.splitlines(True)
+def _repo_section(lines, repo_id):
+    """(start, end) line indexes of section ``[repo_id]`` (end exclusive), or (None, None)."""
     start = end = None
     for index, line in enumerate(lines):
         match = _SECTION.match(line)
@@ -457,25 +604,30 @@ def edit_repo_text(text, repo_id, options, state="present"):
                 end = None
     if start is not None and end is None:
         end = len(lines)
-    if state == "absent":
-        if start is None:
-            return text
-        # drop the section and blank lines that trail it
-        while end > start and lines[end - 1].strip() == "":
-            end -= 1
-        del lines[start:end]
-        while start < len(lines) and start > 0 and lines[start].strip() == "" and lines[start - 1].strip() == "":
-            del lines[start]
-        return "".join(lines)
-    options = [(str(k), _repo_value(v)) for k, v in options.items() if v is not None]
-    if start is None:
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        if lines and lines[-1].strip():
-            lines.append("\n")
-        lines.append("[%s]\n" % repo_id)
-        lines.extend("%s=%s\n" % kv for kv in options)
-        return "".join(lines)
+    return start, end
+
+
+def _drop_section(lines, start, end):
+    # drop the section and blank lines that trail it
+    while end > start and lines[end - 1].strip() == "":
+        end -= 1
+    del lines[start:end]
+    while start < len(lines) and start > 0 and lines[start].strip() == "" and lines[start - 1].strip() == "":
+        del lines[start]
+    return "".join(lines)
+
+
+def _new_section(lines, repo_id, options):
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    if lines and lines[-1].strip():
+        lines.append("\n")
+    lines.append("[%s]\n" % repo_id)
+    lines.extend("%s=%s\n" % kv for kv in options)
+    return "".join(lines)
+
+
+def _set_options(lines, start, end, options):
     body_end = end
     while body_end > start + 1 and lines[body_end - 1].strip() == "":
         body_end -= 1
@@ -492,6 +644,18 @@ def edit_repo_text(text, repo_id, options, state="present"):
             lines.insert(body_end, "%s=%s\n" % (key, value))
             body_end += 1
     return "".join(lines)
+
+
+def edit_repo_text(text, repo_id, options, state="present"):
+    """Set ``options`` in section ``[repo_id]`` of a .repo file, keeping everything else."""
+    lines = text.splitlines(True)
+    start, end = _repo_section(lines, repo_id)
+    if state == "absent":
+        return text if start is None else _drop_section(lines, start, end)
+    options = [(str(k), _repo_value(v)) for k, v in options.items() if v is not None]
+    if start is None:
+        return _new_section(lines, repo_id, options)
+    return _set_options(lines, start, end, options)
 
 
 def _repo_value(value):
@@ -539,6 +703,79 @@ def _list_edit(spec):
     return spec.get("add") or [], spec.get("remove") or [], spec.get("file")
 
 
+def _repo_edits(editor, params):
+    repo_ids_added, repo_ids_removed = [], []
+    for repo in params.get("repos") or []:
+        options = {}
+        for key in ("name", "baseurl", "metalink", "mirrorlist", "enabled", "gpgcheck", "gpgkey"):
+            if repo.get(key) is not None:
+                options[key] = repo[key]
+        options.update(repo.get("options") or {})
+        state = repo.get("state") or "present"
+        editor.edit_repo(repo["id"], options, repo.get("file"), state)
+        if repo.get("lockfile", True):
+            (repo_ids_added if state == "present" else repo_ids_removed).append(repo["id"])
+    if params.get("lockfile_repos") is not None:
+        editor.edit_list("lockfile-repos", exact=[str(x) for x in params["lockfile_repos"]])
+    elif repo_ids_added or repo_ids_removed:
+        editor.edit_list("lockfile-repos", add=repo_ids_added, remove=repo_ids_removed)
+
+
+# list options: option -> (key, which include chain holds it)
+LIST_OPTIONS = (
+    ("packages", "packages", "manifest"),
+    ("exclude_packages", "exclude-packages", "manifest"),
+    ("remove_files", "remove-files", "manifest"),
+    ("initramfs_args", "initramfs-args", "manifest"),
+    ("extra_kargs", "extra-kargs", "image"),
+)
+
+
+def _list_edits(editor, params):
+    for option, key, chain in LIST_OPTIONS:
+        if params.get(option):
+            add, remove, file = _list_edit(params[option])
+            order = editor.image_order() if chain == "image" else None
+            editor.edit_list(key, add=add, remove=remove, file=file, order=order)
+    for arch, spec in sorted((params.get("packages_arch") or {}).items()):
+        if arch not in ("x86_64", "aarch64"):
+            raise NestosError("NestOS builds x86_64 and aarch64 only, not %r" % arch, path="packages_arch")
+        add, remove, file = _list_edit(spec)
+        editor.edit_list("packages-%s" % arch, add=add, remove=remove, file=file)
+    if params.get("remove_from_packages"):
+        editor.edit_remove_from_packages(params["remove_from_packages"])
+
+
+def _scalar_edits(editor, params):
+    if params.get("releasever") is not None:
+        value = str(params["releasever"])
+        if not re.match(r"^[A-Za-z0-9._-]+$", value):
+            raise NestosError("releasever goes into build ids: use A-Z a-z 0-9 . _ - only", path="releasever")
+        editor.set_scalar("releasever", value)
+    if params.get("default_target") is not None:
+        value = str(params["default_target"])
+        if not re.match(r"^[A-Za-z0-9:_.@-]+\.target$", value):
+            raise NestosError("default_target is a systemd target unit such as multi-user.target, not %r" % value,
+                              path="default_target")
+        editor.set_scalar("default-target", value, quoted=False)
+    if params.get("rojig"):
+        fields = dict((k, v) for k, v in params["rojig"].items() if v is not None)
+        if "name" in fields and not re.match(r"^[A-Za-z0-9._-]+$", str(fields["name"])):
+            raise NestosError("rojig.name goes into artifact names: use A-Z a-z 0-9 . _ - only", path="rojig.name")
+        editor.set_mapping_fields("rojig", fields)
+
+
+def _file_edits(editor, params):
+    if params.get("os_release"):
+        editor.set_os_release(params["os_release"], params.get("os_release_file"),
+                              params.get("os_release_buildid_date", False))
+    if params.get("postprocess"):
+        editor.edit_postprocess(params["postprocess"])
+    for item in params.get("overlay_files") or []:
+        editor.overlay_file(item["path"], item.get("content"), item.get("src"), _mode(item.get("mode")),
+                            item.get("state") or "present")
+
+
 def execute(params, check_mode=False):
     """The whole `build_config` module: collect the edits, write them, report diffs."""
     result = {"changed": False, "diff": [], "changes": [], "files": []}
@@ -549,57 +786,17 @@ def execute(params, check_mode=False):
         return result
     if params.get("path"):
         editor = ConfigEditor(params["path"], params.get("manifest") or MANIFEST)
-        repo_ids_added, repo_ids_removed = [], []
-        for repo in params.get("repos") or []:
-            options = {}
-            for key in ("name", "baseurl", "metalink", "mirrorlist", "enabled", "gpgcheck", "gpgkey"):
-                if repo.get(key) is not None:
-                    options[key] = repo[key]
-            options.update(repo.get("options") or {})
-            state = repo.get("state") or "present"
-            editor.edit_repo(repo["id"], options, repo.get("file"), state)
-            if repo.get("lockfile", True):
-                (repo_ids_added if state == "present" else repo_ids_removed).append(repo["id"])
-        if params.get("lockfile_repos") is not None:
-            editor.edit_list("lockfile-repos", exact=[str(x) for x in params["lockfile_repos"]])
-        elif repo_ids_added or repo_ids_removed:
-            editor.edit_list("lockfile-repos", add=repo_ids_added, remove=repo_ids_removed)
-        for option, key in (("packages", "packages"), ("exclude_packages", "exclude-packages"),
-                            ("remove_files", "remove-files")):
-            if params.get(option):
-                add, remove, file = _list_edit(params[option])
-                editor.edit_list(key, add=add, remove=remove, file=file)
-        for arch, spec in sorted((params.get("packages_arch") or {}).items()):
-            if arch not in ("x86_64", "aarch64"):
-                raise NestosError("NestOS builds x86_64 and aarch64 only, not %r" % arch, path="packages_arch")
-            add, remove, file = _list_edit(spec)
-            editor.edit_list("packages-%s" % arch, add=add, remove=remove, file=file)
-        if params.get("releasever") is not None:
-            value = str(params["releasever"])
-            if not re.match(r"^[A-Za-z0-9._-]+$", value):
-                raise NestosError("releasever goes into build ids: use A-Z a-z 0-9 . _ - only", path="releasever")
-            editor.set_scalar("releasever", value)
-        if params.get("rojig"):
-            fields = dict((k, v) for k, v in params["rojig"].items() if v is not None)
-            if "name" in fields and not re.match(r"^[A-Za-z0-9._-]+$", str(fields["name"])):
-                raise NestosError("rojig.name goes into artifact names: use A-Z a-z 0-9 . _ - only", path="rojig.name")
-            editor.set_mapping_fields("rojig", fields)
-        if params.get("os_release"):
-            editor.set_os_release(params["os_release"], params.get("os_release_file"),
-                                  params.get("os_release_buildid_date", False))
-        for item in params.get("overlay_files") or []:
-            editor.overlay_file(item["path"], item.get("content"), item.get("src"), _mode(item.get("mode")),
-                                item.get("state") or "present")
+        for edits in (_repo_edits, _list_edits, _scalar_edits, _file_edits):
+            edits(editor, params)
         result = editor.apply(check_mode)
     if params.get("overrides_rootfs") or params.get("overrides_rpm"):
         if not params.get("workdir"):
             raise NestosError("overrides_rootfs / overrides_rpm need workdir (the nosa workdir)", path="workdir")
         rootfs = [dict(item, mode=_mode(item.get("mode"))) for item in params.get("overrides_rootfs") or []]
         more = apply_overrides(params["workdir"], rootfs, params.get("overrides_rpm"), check_mode)
+        for key in ("diff", "changes", "files"):
+            result[key] = result[key] + more[key]
         result["changed"] = result["changed"] or more["changed"]
-        result["diff"] = result["diff"] + more["diff"]
-        result["changes"] = result["changes"] + more["changes"]
-        result["files"] = result["files"] + more["files"]
     return result
 
 

@@ -26,6 +26,11 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.assembler.artifac
 )
 
 COMPRESSED_SUFFIXES = {".gz": "gzip", ".xz": "xz", ".zst": "zstd"}
+# Limits for the metadata documents a workdir holds (real ones are a few KiB, nesting depth < 10).
+MAX_METADATA_BYTES = 16 << 20
+MAX_METADATA_DEPTH = 64
+# A build id or arch is one path component.
+_BAD_COMPONENTS = ("", ".", "..")
 ARCH_ALIASES = {"amd64": "x86_64", "arm64": "aarch64"}
 
 
@@ -34,17 +39,47 @@ def host_arch():
     return ARCH_ALIASES.get(machine, machine)
 
 
+def _depth_ok(text, limit=MAX_METADATA_DEPTH):
+    """True when brackets nest at most ``limit`` deep (strings skipped), checked before json.loads recurses."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif char in "]}":
+            depth -= 1
+    return True
+
+
 def load_json(path):
-    """Parse a JSON file; errors name the file, line and column."""
+    """Parse a JSON file; errors name the file, line and column. Limits: MAX_METADATA_BYTES, MAX_METADATA_DEPTH."""
     try:
+        if os.path.getsize(path) > MAX_METADATA_BYTES:
+            raise NestosError("larger than %d MiB; build metadata is a few KiB, this is not it"
+                              % (MAX_METADATA_BYTES >> 20), file=path)
         with open(path, "rb") as handle:
             text = handle.read().decode("utf-8")
     except (IOError, OSError) as err:
         raise NestosError("cannot read: %s" % (err.strerror or err), file=path)
     except UnicodeDecodeError:
         raise NestosError("not UTF-8 text", file=path)
+    if not _depth_ok(text):
+        raise NestosError("nested more than %d levels deep" % MAX_METADATA_DEPTH, file=path)
     try:
         return json.loads(text)
+    except RecursionError:
+        raise NestosError("nested too deep", file=path)
     except ValueError as err:
         raise NestosError("invalid JSON: %s" % getattr(err, "msg", err), file=path,
                           line=getattr(err, "lineno", None), column=getattr(err, "colno", None))
@@ -116,6 +151,9 @@ class Workdir(object):
         return entry["id"], arch
 
     def build_dir(self, build_id, arch):
+        for what, value in (("build id", build_id), ("arch", arch)):
+            if not isinstance(value, str) or value in _BAD_COMPONENTS or "/" in value or "\0" in value:
+                raise NestosError("%s %r is not a folder name" % (what, value), file=self.builds_json)
         return os.path.join(self.builds_dir, build_id, arch)
 
     def meta_path(self, build_id, arch):
@@ -168,9 +206,9 @@ def artifacts_of(meta, build_dir, verify=False, workers=None):
     images = meta.get("images") or {}
     for key in sorted(images):
         art = images[key]
-        if not isinstance(art, dict) or "path" not in art:
+        if not isinstance(art, dict) or not isinstance(art.get("path"), str):
             continue
-        path = os.path.join(build_dir, art["path"])
+        path = _inside(build_dir, art["path"], key)
         compression = compression_of(art["path"])
         record = {
             "name": key,
@@ -206,6 +244,18 @@ def artifacts_of(meta, build_dir, verify=False, workers=None):
                                   file=record["path"], path="$.images.%s.size" % record["name"])
             record["verified"] = True
     return records
+
+
+def _inside(build_dir, rel, key):
+    """The artifact's path; meta.json names files inside the build folder, never elsewhere."""
+    if "\0" in rel or not rel or os.path.isabs(rel):
+        raise NestosError("artifact path %r is not a file name inside the build folder" % rel[:80],
+                          file=os.path.join(build_dir, "meta.json"), path="$.images.%s.path" % key)
+    path = os.path.normpath(os.path.join(build_dir, rel))
+    if not path.startswith(os.path.normpath(build_dir) + os.sep):
+        raise NestosError("artifact path %r leaves the build folder" % rel[:80],
+                          file=os.path.join(build_dir, "meta.json"), path="$.images.%s.path" % key)
+    return path
 
 
 def build_facts(workdir, build_id=None, arch=None, verify=False, schema_path=None):

@@ -58,6 +58,12 @@ def validate_command(command, args):
     if command in REMOVED:
         raise NestosError("Command %s is not applicable to NestOS (removed in nestos-assembler)" % command,
                           path="command")
+    if command == "run":
+        raise NestosError("nosa run opens an interactive qemu console, which a task cannot hold; boot the build with"
+                          " the nestos_build role's run entry point instead (include_role tasks_from: run, with"
+                          " nestos_build_run_qemu_image or nestos_build_run_qemu_iso for --qemu-image/--qemu-iso):"
+                          " the same machine under plain qemu, the workdir at /var/mnt/workdir (docs/build.md)",
+                          path="command")
     if command not in KNOWN:
         raise NestosError("unknown nosa command %r; known commands: %s" % (command, ", ".join(sorted(KNOWN))),
                           path="command")
@@ -150,46 +156,69 @@ def predict(workdir, command, args):
         if command in ("compress", "uncompress", "decompress", "prune", "clean"):
             return False, "no build yet"
         return True, "workdir not built yet"
-    if command in ("build", "build-fast"):
-        if "--force" in args or "--force-image" in args:
-            return True, "--force"
-        try:
-            with open(os.path.join(workdir, STATE_FILE)) as handle:
-                state = json.load(handle)
-        except (IOError, OSError, ValueError):
-            return True, "inputs of the latest build unknown"
-        if state.get("build") == wd.build_ids()[0] and state.get("input") == build_input_hash(workdir):
-            extra = [t for t in args if t in EXTEND_TARGETS]
-            bid, arch = wd.resolve()
-            images = wd.meta(bid, arch).get("images") or {}
-            missing = [t for t in extra if EXTEND_TARGETS[t] not in images]
-            if missing:
-                return True, "latest build lacks %s" % ", ".join(missing)
-            return False, "config and overrides unchanged since build %s (package updates in the repos are not predicted)" % bid
-        return True, "config or overrides changed since the latest build"
-    if command in ("compress", "uncompress", "decompress"):
-        build_id = args[args.index("--build") + 1] if "--build" in args and args.index("--build") + 1 < len(args) else None
-        only = [args[i + 1] for i, a in enumerate(args) if a == "--artifact" and i + 1 < len(args)]
-        bid, arch = wd.resolve(build_id)
-        images = wd.meta(bid, arch).get("images") or {}
-        todo = []
-        for key, art in images.items():
-            if only and key not in only or art.get("skip-compression"):
-                continue
-            done = "uncompressed-sha256" in art
-            if (command == "compress") != done:
-                todo.append(key)
-        return bool(todo), ("would %s %s" % (command, ", ".join(sorted(todo)))) if todo else "nothing to %s" % command
-    if command == "prune":
-        keep = 3
-        for flag in ("--keep-last-n", "--keep"):
-            if flag in args and args.index(flag) + 1 < len(args):
-                keep = int(args[args.index(flag) + 1])
-        count = len(wd.build_ids())
-        return count > keep, "%d builds, keeping %d" % (count, keep)
-    if command == "clean":
-        return True, "builds would be removed"
+    for commands, predictor in _PREDICTORS:
+        if command in commands:
+            return predictor(wd, workdir, command, args)
     return True, "nosa %s may change the workdir" % command
+
+
+def _predict_build(wd, workdir, _command, args):
+    if "--force" in args or "--force-image" in args:
+        return True, "--force"
+    try:
+        with open(os.path.join(workdir, STATE_FILE)) as handle:
+            state = json.load(handle)
+    except (IOError, OSError, ValueError):
+        return True, "inputs of the latest build unknown"
+    if not isinstance(state, dict) or state.get("build") != wd.build_ids()[0] \
+            or state.get("input") != build_input_hash(workdir):
+        return True, "config or overrides changed since the latest build"
+    extra = [t for t in args if t in EXTEND_TARGETS]
+    bid, arch = wd.resolve()
+    images = wd.meta(bid, arch).get("images") or {}
+    missing = [t for t in extra if EXTEND_TARGETS[t] not in images]
+    if missing:
+        return True, "latest build lacks %s" % ", ".join(missing)
+    return False, "config and overrides unchanged since build %s (package updates in the repos are not predicted)" % bid
+
+
+def _option_value(args, flag):
+    return args[args.index(flag) + 1] if flag in args and args.index(flag) + 1 < len(args) else None
+
+
+def _predict_compress(wd, _workdir, command, args):
+    only = [args[i + 1] for i, a in enumerate(args) if a == "--artifact" and i + 1 < len(args)]
+    bid, arch = wd.resolve(_option_value(args, "--build"))
+    images = wd.meta(bid, arch).get("images") or {}
+    todo = []
+    for key, art in images.items():
+        if only and key not in only or art.get("skip-compression"):
+            continue
+        done = "uncompressed-sha256" in art
+        if (command == "compress") != done:
+            todo.append(key)
+    return bool(todo), ("would %s %s" % (command, ", ".join(sorted(todo)))) if todo else "nothing to %s" % command
+
+
+def _predict_prune(wd, _workdir, _command, args):
+    keep = 3
+    for flag in ("--keep-last-n", "--keep"):
+        value = _option_value(args, flag)
+        if value is not None:
+            try:
+                keep = int(value)
+            except ValueError:
+                raise NestosError("%s takes a number, not %r" % (flag, value), path="args")
+    count = len(wd.build_ids())
+    return count > keep, "%d builds, keeping %d" % (count, keep)
+
+
+_PREDICTORS = (
+    (("build", "build-fast"), _predict_build),
+    (("compress", "uncompress", "decompress"), _predict_compress),
+    (("prune",), _predict_prune),
+    (("clean",), lambda *_a: (True, "builds would be removed")),
+)
 
 
 def tail_file(path, lines=40):
@@ -300,46 +329,55 @@ def _build_list(workdir):
 
 def execute(params, check_mode=False):
     """The whole `assembler` module: plan, run, compare state, collect facts."""
+    result = {"changed": False, "tail": []}
+    if params["command"] != "facts":
+        _run_command(params, check_mode, result)
+    _collect(params, check_mode, result)
+    return result
+
+
+def _run_command(params, check_mode, result):
+    workdir, command = params["workdir"], params["command"]
+    args = list(params.get("args") or [])
+    validate_command(command, args)
+    if command == "init" and os.path.isdir(workdir) and not Workdir(workdir).is_initialized() \
+            and os.listdir(workdir) and "--force" not in args:
+        raise NestosError("init: the workdir is not empty and not a nosa workdir; use an empty folder "
+                          "or pass --force", file=workdir)
+    wd = Workdir(workdir)
+    needed, reason = plan(workdir, command, args)
+    before_list = _build_list(workdir)
+    if not needed:
+        result["skipped_reason"] = reason
+    elif check_mode:
+        result["changed"], why = predict(workdir, command, args)
+        result["msg"] = "would %s (%s)" % (reason, why)
+    else:
+        before = wd.fingerprint()
+        if command == "init" and not os.path.isdir(workdir):
+            os.makedirs(workdir)
+        run_result = run(params.get("nosa") or "/usr/local/bin/nosa", workdir, command, args,
+                         env=params.get("environment"), log=params.get("log"),
+                         timeout=params.get("timeout") or None, tail_lines=params.get("tail_lines") or 40)
+        result.update({"rc": run_result["rc"], "log": run_result["log"], "elapsed": run_result["elapsed"],
+                       "tail": run_result["stdout_tail"], "cmd": run_result["cmd"],
+                       "status_file": run_result["status_file"]})
+        if command == "init":
+            result["changed"] = True
+        elif command not in READ_ONLY:
+            result["changed"] = wd.fingerprint() != before
+        if command in ("build", "build-fast"):
+            record_build_input(workdir)
+    after_list = _build_list(workdir)
+    if before_list != after_list:
+        result["diff"] = {"before_header": "builds", "after_header": "builds",
+                          "before": before_list, "after": after_list}
+
+
+def _collect(params, check_mode, result):
     from ansible_collections.nestos.lifecycle.plugins.module_utils.assembler.meta import build_facts
 
     workdir = params["workdir"]
-    command = params["command"]
-    args = list(params.get("args") or [])
-    result = {"changed": False, "tail": []}
-    if command != "facts":
-        validate_command(command, args)
-        if command == "init" and os.path.isdir(workdir) and not Workdir(workdir).is_initialized() \
-                and os.listdir(workdir) and "--force" not in args:
-            raise NestosError("init: the workdir is not empty and not a nosa workdir; use an empty folder "
-                              "or pass --force", file=workdir)
-        wd = Workdir(workdir)
-        needed, reason = plan(workdir, command, args)
-        before_list = _build_list(workdir)
-        if not needed:
-            result["skipped_reason"] = reason
-        elif check_mode:
-            result["changed"], why = predict(workdir, command, args)
-            result["msg"] = "would %s (%s)" % (reason, why)
-        else:
-            before = wd.fingerprint()
-            if command == "init" and not os.path.isdir(workdir):
-                os.makedirs(workdir)
-            run_result = run(params.get("nosa") or "/usr/local/bin/nosa", workdir, command, args,
-                             env=params.get("environment"), log=params.get("log"),
-                             timeout=params.get("timeout") or None, tail_lines=params.get("tail_lines") or 40)
-            result.update({"rc": run_result["rc"], "log": run_result["log"], "elapsed": run_result["elapsed"],
-                           "tail": run_result["stdout_tail"], "cmd": run_result["cmd"],
-                           "status_file": run_result["status_file"]})
-            if command == "init":
-                result["changed"] = True
-            elif command not in READ_ONLY:
-                result["changed"] = wd.fingerprint() != before
-            if command in ("build", "build-fast"):
-                record_build_input(workdir)
-        after_list = _build_list(workdir)
-        if before_list != after_list:
-            result["diff"] = {"before_header": "builds", "after_header": "builds",
-                              "before": before_list, "after": after_list}
     collect = params.get("collect", "auto")
     wd = Workdir(workdir)
     has_build = os.path.exists(wd.builds_json) and bool(wd.build_ids())
@@ -351,4 +389,3 @@ def execute(params, check_mode=False):
                                 verify=params.get("verify", False), schema_path=params.get("schema"))
             result["build"] = facts
             result["ansible_facts"] = {"nestos_build": facts}
-    return result

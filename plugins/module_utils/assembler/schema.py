@@ -18,6 +18,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+
 _TYPES = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -63,7 +65,10 @@ class SchemaValidator(object):
 
     def errors(self, doc):
         out = []
-        self._check(doc, self.schema, [], out)
+        try:
+            self._check(doc, self.schema, [], out)
+        except (KeyError, TypeError, ValueError, AttributeError, re.error, RecursionError) as err:
+            raise NestosError("the metadata schema cannot be used: %s (%s)" % (type(err).__name__, err))
         return out
 
     def _check(self, value, schema, path, out):
@@ -82,60 +87,72 @@ class SchemaValidator(object):
             if not any(_TYPES[name](value) for name in names):
                 out.append((_fmt_path(path), "expected %s, got %s" % (" or ".join(names), type(value).__name__)))
                 return
+        for keywords in (self._check_values, self._check_object, self._check_array, self._check_combined):
+            keywords(value, schema, path, out)
+
+    def _check_values(self, value, schema, path, out):
+        """enum, const, and the string and number keywords."""
+        where = _fmt_path(path)
         if "enum" in schema and value not in schema["enum"]:
-            out.append((_fmt_path(path), "must be one of %s" % ", ".join(repr(x) for x in schema["enum"])))
+            out.append((where, "must be one of %s" % ", ".join(repr(x) for x in schema["enum"])))
         if "const" in schema and value != schema["const"]:
-            out.append((_fmt_path(path), "must be %r" % (schema["const"],)))
+            out.append((where, "must be %r" % (schema["const"],)))
         if isinstance(value, str):
             if len(value) < schema.get("minLength", 0):
-                out.append((_fmt_path(path), "must be at least %d characters long" % schema["minLength"]))
+                out.append((where, "must be at least %d characters long" % schema["minLength"]))
             if "maxLength" in schema and len(value) > schema["maxLength"]:
-                out.append((_fmt_path(path), "must be at most %d characters long" % schema["maxLength"]))
+                out.append((where, "must be at most %d characters long" % schema["maxLength"]))
             if "pattern" in schema and not self._re(schema["pattern"]).search(value):
-                out.append((_fmt_path(path), "does not match pattern %s" % schema["pattern"]))
+                out.append((where, "does not match pattern %s" % schema["pattern"]))
         if _TYPES["number"](value):
             if "minimum" in schema and value < schema["minimum"]:
-                out.append((_fmt_path(path), "must be >= %s" % schema["minimum"]))
+                out.append((where, "must be >= %s" % schema["minimum"]))
             if "maximum" in schema and value > schema["maximum"]:
-                out.append((_fmt_path(path), "must be <= %s" % schema["maximum"]))
-        if isinstance(value, dict):
-            for key in schema.get("required", []):
-                if key not in value:
-                    out.append((_fmt_path(path), "missing required field %r" % key))
-            props = schema.get("properties", {})
-            patterns = schema.get("patternProperties", {})
-            extra = schema.get("additionalProperties", True)
-            for key, item in value.items():
-                matched = False
-                if key in props:
-                    matched = True
-                    self._check(item, props[key], path + [key], out)
-                for pattern, sub in patterns.items():
-                    if self._re(pattern).search(key):
-                        matched = True
-                        self._check(item, sub, path + [key], out)
-                if not matched:
-                    if extra is False:
-                        out.append((_fmt_path(path + [key]), "unknown field %r is not allowed" % key))
-                    elif isinstance(extra, dict):
-                        self._check(item, extra, path + [key], out)
-        if isinstance(value, list):
-            items = schema.get("items")
-            if isinstance(items, list):
-                for index, item in enumerate(value[: len(items)]):
-                    self._check(item, items[index], path + [index], out)
-            elif items is not None:
-                for index, item in enumerate(value):
-                    self._check(item, items, path + [index], out)
-            if len(value) < schema.get("minItems", 0):
-                out.append((_fmt_path(path), "needs at least %d items" % schema["minItems"]))
+                out.append((where, "must be <= %s" % schema["maximum"]))
+
+    def _check_object(self, value, schema, path, out):
+        if not isinstance(value, dict):
+            return
+        for key in schema.get("required", []):
+            if key not in value:
+                out.append((_fmt_path(path), "missing required field %r" % key))
+        props = schema.get("properties", {})
+        patterns = schema.get("patternProperties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            subs = ([props[key]] if key in props else []) + [sub for pattern, sub in patterns.items()
+                                                             if self._re(pattern).search(key)]
+            for sub in subs:
+                self._check(item, sub, path + [key], out)
+            if subs:
+                continue
+            if extra is False:
+                out.append((_fmt_path(path + [key]), "unknown field %r is not allowed" % key))
+            elif isinstance(extra, dict):
+                self._check(item, extra, path + [key], out)
+
+    def _check_array(self, value, schema, path, out):
+        if not isinstance(value, list):
+            return
+        items = schema.get("items")
+        if isinstance(items, list):
+            for index, item in enumerate(value[: len(items)]):
+                self._check(item, items[index], path + [index], out)
+        elif items is not None:
+            for index, item in enumerate(value):
+                self._check(item, items, path + [index], out)
+        if len(value) < schema.get("minItems", 0):
+            out.append((_fmt_path(path), "needs at least %d items" % schema["minItems"]))
+
+    def _check_combined(self, value, schema, path, out):
         for sub in schema.get("allOf", []):
             self._check(value, sub, path, out)
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 passing = sum(1 for sub in schema[key] if not self._sub_errors(value, sub, path))
                 if passing == 0 or (key == "oneOf" and passing > 1):
-                    out.append((_fmt_path(path), "does not match %s of the allowed forms" % ("any" if key == "anyOf" else "exactly one")))
+                    out.append((_fmt_path(path), "does not match %s of the allowed forms"
+                                % ("any" if key == "anyOf" else "exactly one")))
 
     def _sub_errors(self, value, schema, path):
         out = []

@@ -259,4 +259,5 @@ def same_content(path, data):
         return False
 
 
-__all__ = ["AtomicFile", "atomic_write", "check_destination", "destination_kind", "remove_stale_temps", "copy_file", "copy_range", "sha256_file", "sha256_bytes", "same_content"]
+__all__ = ["AtomicFile", "atomic_write", "check_destination", "destination_kind", "remove_stale_temps", "copy_file",
+           "copy_range", "sha256_file", "sha256_bytes", "same_content"]

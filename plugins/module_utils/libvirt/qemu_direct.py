@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: nestos.lifecycle contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Plain qemu mode: the same NestOS machine as under libvirt, for hosts without libvirt.
+"""Plain qemu backend of the machine loop: the same NestOS machine as under libvirt, for hosts without libvirt.
 
 Like the guide's section 8.2.1: a qcow2 overlay on the base image, the Ignition config as the
 fw_cfg entry ``opt/com.coreos/config``, started as a daemonized qemu with a pid file and the
@@ -11,9 +11,10 @@ serial console written to a log file. Files live in ``storage_dir``:
   <name>.pid     qemu's pid file  <name>.json   what the machine was made from (the ownership mark)
   <name>-console.log  serial console (unless console_log says otherwise)
 
-A machine is ours when its ``<name>.json`` exists and names this collection. The same rules as
-the libvirt engine apply: identity (MACs) kept, a changed Ignition or base means re-provisioning
-only with ``recreate``, check mode predicts, absent never touches the base.
+A machine is ours when its ``<name>.json`` exists and names this collection. The loop is
+``converge.ensure`` (the same rules as under libvirt: identity kept, a changed Ignition or base
+means re-provisioning only with ``recreate``, check mode predicts, absent never touches the
+base); the command line comes from ``qemuargv.render``, the plain qemu renderer of the model.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,97 +23,60 @@ __metaclass__ = type
 
 import json
 import os
-import re
 import signal
 import subprocess
 import time
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write
-from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import address, domainxml, host, storage
-from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.machine import check_console_for_panic, config_digest
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write, check_destination
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import address, converge, host, model, qemuargv, storage
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.converge import Backend, Request  # noqa: F401
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.model import Interface, MachineDef
+# kept importable from here
+from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.qemuargv import (  # noqa: F401
+    AARCH64_FIRMWARE, X86_64_FIRMWARE)
 
-AARCH64_FIRMWARE = ("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd", "/usr/share/edk2/aarch64/QEMU_EFI.fd",
-                    "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/edk2/aarch64/QEMU_EFI-pflash.raw")
+try:
+    from typing import Dict, List, Optional  # noqa: F401  (type comments)
+except ImportError:  # pragma: no cover
+    pass
 
-
-X86_64_FIRMWARE = ("/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/edk2/ovmf/OVMF_CODE.fd")
+STOP_POLL = 0.2
+SSH_POLL = 1
+# qemu gets at least this long to exit on SIGTERM before SIGKILL
+MIN_STOP_TIMEOUT = 5
 
 
 def _paths(req):
+    # type: (Request) -> Dict[str, str]
     base = os.path.join(req.storage_dir, req.name)
     return {"overlay": base + ".qcow2", "ignition": base + ".ign", "pid": base + ".pid", "state": base + ".json",
             "console": req.console_log or base + "-console.log"}
 
 
 def _nics(req, previous):
-    out = []
-    old = (previous or {}).get("nics") or []
-    for index, net in enumerate(req.networks):
-        where = "networks[%d]" % index
-        if not isinstance(net, dict):
-            raise NestosError("must be a dictionary with user or bridge", path=where)
-        if net.get("network"):
-            raise NestosError("libvirt networks need the libvirt backend; with backend qemu use user: true"
-                              " (user-mode networking) or bridge: <host bridge>", path=where)
-        unknown = set(net) - set(("user", "bridge", "mac", "model", "ssh_forward"))
-        if unknown:
-            raise NestosError("unknown key(s) %s; use user, bridge, mac, model, ssh_forward"
-                              % ", ".join(sorted(unknown)), path=where)
-        if bool(net.get("user")) == bool(net.get("bridge")):
-            raise NestosError("give exactly one of user: true or bridge", path=where)
-        mac = (net.get("mac") or "").lower() or (old[index]["mac"] if index < len(old) else None) \
-            or domainxml.derive_mac(req.name, index)
-        if not domainxml.MAC_RE.match(mac):
-            raise NestosError("invalid MAC address %r" % mac, path=where + ".mac")
-        nic = {"kind": "user" if net.get("user") else "bridge", "source": net.get("bridge"), "mac": mac,
-               "model": net.get("model") or "virtio-net-pci"}
-        if net.get("ssh_forward"):
-            if nic["kind"] != "user":
-                raise NestosError("ssh_forward needs user-mode networking", path=where + ".ssh_forward")
-            nic["ssh_forward"] = int(net["ssh_forward"])
-        out.append(nic)
-    return out
+    # type: (Request, Optional[Dict[str, object]]) -> List[Interface]
+    old = [Interface.from_state(nic) for nic in ((previous or {}).get("nics") or []) if isinstance(nic, dict)]
+    return model.resolve_interfaces(req.name, req.networks, old, "qemu")
+
+
+def _machine_def(req, paths, nics, accel):
+    # type: (Request, Dict[str, str], List[Interface], str) -> MachineDef
+    return MachineDef(name=req.name, domain_type="kvm" if accel == "kvm" else "qemu", arch=req.arch,
+                      machine=req.machine, memory_mib=req.memory, vcpus=req.vcpus,
+                      firmware=None if req.firmware == "auto" else req.firmware, disk=paths["overlay"],
+                      ignition_file=paths["ignition"], console_log=paths["console"], interfaces=nics,
+                      disk_options=req.disk_options, cdrom=req.cdrom, shares=req.shares)
 
 
 def build_argv(req, paths, nics, accel, binary=None):
-    """The qemu command line (list) for the machine."""
-    arch = req.arch
-    qemu = binary or "qemu-system-%s" % arch
-    machine = req.machine or domainxml.ARCH_DEFAULTS[arch]["machine"]
-    argv = [qemu, "-name", "%s,process=nestos-%s" % (req.name, req.name), "-machine", machine,
-            "-accel", accel, "-m", str(req.memory), "-smp", str(req.vcpus),
-            "-display", "none", "-monitor", "none", "-daemonize", "-pidfile", paths["pid"],
-            "-serial", "file:%s" % paths["console"],
-            "-drive", "if=virtio,format=qcow2,file=%s" % paths["overlay"],
-            "-fw_cfg", "name=%s,file=%s" % (domainxml.FWCFG_NAME, paths["ignition"]),
-            "-device", "virtio-rng-pci"]
-    if accel == "kvm":
-        argv += ["-cpu", "host"]
-    elif arch == "aarch64":
-        argv += ["-cpu", "cortex-a57"]
-    firmware = req.firmware if req.firmware != "auto" else domainxml.ARCH_DEFAULTS[arch]["firmware"]
-    if firmware == "efi":
-        candidates = AARCH64_FIRMWARE if arch == "aarch64" else X86_64_FIRMWARE
-        found = [path for path in candidates if os.path.exists(path)]
-        if not found:
-            raise NestosError("no UEFI firmware found (looked for %s); install qemu-efi-aarch64 / ovmf"
-                              % ", ".join(candidates), path="firmware")
-        argv += ["-bios", found[0]]
-    if not nics:
-        argv += ["-nic", "none"]
-    for nic in nics:
-        if nic["kind"] == "user":
-            spec = "user,model=%s,mac=%s" % (nic["model"], nic["mac"])
-            if nic.get("ssh_forward"):
-                spec += ",hostfwd=tcp:127.0.0.1:%d-:22" % nic["ssh_forward"]
-        else:
-            spec = "bridge,br=%s,model=%s,mac=%s" % (nic["source"], nic["model"], nic["mac"])
-        argv += ["-nic", spec]
-    return argv
+    # type: (Request, Dict[str, str], List[Interface], str, Optional[str]) -> List[str]
+    """The qemu command line (list) for the machine ``req`` describes."""
+    return qemuargv.render(_machine_def(req, paths, nics, accel), paths["pid"], binary)
 
 
 def running_pid(paths, name):
+    # type: (Dict[str, str], str) -> Optional[int]
     """The pid of this machine's qemu, or None (a stale pid file, or a pid now used by another process)."""
     try:
         with open(paths["pid"]) as handle:
@@ -126,7 +90,7 @@ def running_pid(paths, name):
             cmdline = handle.read().split(b"\0")
     except (IOError, OSError):
         return None
-    if ("%s,process=nestos-%s" % (name, name)).encode() not in cmdline:
+    if qemuargv.process_name(name).encode() not in cmdline:
         return None
     return pid
 
@@ -134,56 +98,152 @@ def running_pid(paths, name):
 def _load_state(paths):
     try:
         with open(paths["state"]) as handle:
-            return json.load(handle)
+            state = json.load(handle)
     except (IOError, OSError):
         return None
     except ValueError:
         raise NestosError("machine state file is not JSON; remove it or the machine by hand", file=paths["state"])
+    if not isinstance(state, dict):
+        raise NestosError("machine state file is not a JSON object; remove it or the machine by hand",
+                          file=paths["state"])
+    if state.get("managed-by") == model.MANAGED_BY:
+        _check_state(state, paths["state"])
+    return state
 
 
-class QemuRun(object):
-    def __init__(self, req, check_mode, binary=None):
+_NIC_FIELDS = (("kind", lambda v: v in ("user", "bridge")), ("source", lambda v: v is None or isinstance(v, str)),
+               ("mac", lambda v: isinstance(v, str) and model.MAC_RE.match(v)),
+               ("model", lambda v: isinstance(v, str) and v),
+               ("ssh_forward", lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 < v < 65536)))
+
+
+def _check_state(state, path):
+    # type: (Dict[str, object], str) -> None
+    """A state file of ours holds what this backend wrote; anything else is named, never half-used."""
+    def bad(where):
+        raise NestosError("unexpected value in the machine state file; remove the machine (state: absent) or the"
+                          " file by hand", file=path, path="$." + where)
+    for key in ("ignition-sha256", "base"):
+        if not (state.get(key) is None or isinstance(state.get(key), str)):
+            bad(key)
+    if state.get("accel") not in ("kvm", "tcg"):
+        bad("accel")
+    nics = state.get("nics")
+    if not isinstance(nics, list):
+        bad("nics")
+    for index, nic in enumerate(nics):
+        if not isinstance(nic, dict):
+            bad("nics[%d]" % index)
+        for field, valid in _NIC_FIELDS:
+            if not valid(nic.get(field)):
+                bad("nics[%d].%s" % (index, field))
+
+
+def _dump(state):
+    return json.dumps(state, indent=2, sort_keys=True) + "\n"
+
+
+class QemuBackend(Backend):
+    """A machine as a daemonized qemu process with its files in ``storage_dir``."""
+
+    kind = "qemu machine"
+    nic_backend = "qemu"
+
+    def __init__(self, req, binary=None):
+        # type: (Request, Optional[str]) -> None
+        Backend.__init__(self)
         self.req = req
-        self.check_mode = check_mode
         self.binary = binary
-        self.actions = []
-        self.warnings = []
-        self.result = {}
+        self.paths = _paths(req)
+        self.previous = None  # type: Optional[Dict[str, object]]
+        self.current = None  # type: Optional[MachineDef]
 
-    def act(self, what):
-        self.actions.append(what)
+    # ---- reading -----------------------------------------------------------
+    def load(self):
+        req, paths = self.req, self.paths
+        previous = _load_state(paths)
+        if previous is not None and previous.get("managed-by") != model.MANAGED_BY:
+            previous = None
+        if previous is None:
+            if not req.adopt and not req.recreate and (self.is_active() or os.path.lexists(paths["overlay"])):
+                raise NestosError("%s exists but was not created by nestos.lifecycle; it is left alone (set recreate:"
+                                  " true to replace it)" % paths["overlay"], file=paths["overlay"], path="name")
+            return None
+        self.previous = previous
+        nics = [Interface.from_state(nic) for nic in previous["nics"]]
+        self.current = _machine_def(req, paths, nics, previous["accel"])
+        self.current.metadata = {"managed-by": model.MANAGED_BY, "ignition-sha256": previous.get("ignition-sha256"),
+                                 "base": previous.get("base")}
+        if previous.get("ignition-sha256") is None:
+            self.current.ignition_file = None  # an ISO machine made without a config
+        return self.current
 
-    def accel(self, previous):
+    def state_of(self, mdef):
+        # type: (MachineDef) -> Dict[str, object]
+        """What the state file holds for ``mdef`` (also the text of the diff)."""
+        return {"managed-by": model.MANAGED_BY, "ignition-sha256": mdef.metadata.get("ignition-sha256"),
+                "base": mdef.metadata.get("base"), "nics": [nic.to_state() for nic in mdef.interfaces],
+                "accel": qemuargv.accel_of(mdef), "argv": qemuargv.render(mdef, self.paths["pid"], self.binary)}
+
+    def describe(self, mdef):
+        if mdef is None:
+            return ""
+        return _dump(self.previous if mdef is self.current else self.state_of(mdef))
+
+    def changes(self, current, wanted):
+        return ["definition"] if self.describe(current) != self.describe(wanted) else []
+
+    def domain_type(self, current):
         req = self.req
         if req.domain_type in ("kvm", "qemu"):
-            kind, reason = req.domain_type, "requested"
-        elif previous and previous.get("accel"):
-            kind, reason = ("kvm" if previous["accel"] == "kvm" else "qemu"), "kept from the existing machine"
+            return req.domain_type, "requested"
+        if current is not None and current.domain_type:
+            return current.domain_type, "kept from the existing machine"
+        advertised = ["qemu", "kvm"] if os.path.exists("/dev/kvm") else ["qemu"]
+        return host.choose_domain_type("auto", req.arch, advertised, self.binary or "/usr/bin/qemu-system-%s"
+                                       % req.arch)
+
+    def console_path(self):
+        return self.paths["console"]
+
+    def is_active(self):
+        return running_pid(self.paths, self.req.name) is not None
+
+    # ---- changing ----------------------------------------------------------
+    def define(self, mdef, changed):
+        run, req, paths = self.run, self.req, self.paths
+        if changed is None:
+            run.act("write machine definition %s" % paths["state"])
         else:
-            advertised = ["qemu", "kvm"] if os.path.exists("/dev/kvm") else ["qemu"]
-            kind, reason = host.choose_domain_type("auto", req.arch, advertised, self.binary or "/usr/bin/qemu-system-%s"
-                                                   % req.arch)
-        self.result.update(domain_type=kind, domain_type_reason=reason)
-        return "kvm" if kind == "kvm" else "tcg"
+            run.act("update machine definition %s" % paths["state"])
+            if self.is_active():
+                run.warnings.append("%s is running: the new definition applies at its next start" % req.name)
+                run.result["restart_required"] = True
+        state = self.state_of(mdef)
+        check_destination(paths["state"])
+        if not run.check_mode:
+            atomic_write(paths["state"], _dump(state), mode=0o644)
 
-    def stop(self, pid, paths):
-        req = self.req
-        self.act("stop qemu of %s (pid %d)" % (req.name, pid))
-        if self.check_mode:
-            return
-        os.kill(pid, signal.SIGTERM)  # qemu exits cleanly on SIGTERM
-        deadline = time.time() + max(req.stop_timeout, 5)
-        while time.time() < deadline and running_pid(paths, req.name):
-            time.sleep(0.2)
-        if running_pid(paths, req.name):
-            os.kill(pid, signal.SIGKILL)
-            self.result["forced_stop"] = True
-        storage.remove(paths["pid"])
+    def prepare_create(self):
+        if self.is_active():
+            self.stop()
 
-    def start(self, argv, paths):
-        self.act("start qemu for %s" % self.req.name)
-        if self.check_mode:
+    def remove(self, current):
+        run, paths = self.run, self.paths
+        if self.is_active():
+            self.stop()
+        for key in ("overlay", "ignition", "state", "pid"):
+            if os.path.lexists(paths[key]):
+                run.act("remove %s" % paths[key])
+                if not run.check_mode:
+                    storage.remove(paths[key])
+
+    def start(self, mdef):
+        run = self.run
+        run.act("start qemu for %s" % self.req.name)
+        if run.check_mode:
             return
+        argv = qemuargv.render(mdef, self.paths["pid"], self.binary)
         with open(os.devnull, "rb") as null_in:
             proc = subprocess.Popen(argv, stdin=null_in, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     close_fds=True)
@@ -192,132 +252,53 @@ class QemuRun(object):
             raise NestosError("qemu failed to start (rc %d): %s" % (
                 proc.returncode, (err or out).decode("utf-8", "replace").strip()))
 
-    def ensure(self):
-        req = self.req
-        req.validate()
-        paths = _paths(req)
-        previous = _load_state(paths)
-        if previous is not None and previous.get("managed-by") != domainxml.MANAGED_BY:
-            previous = None
+    def stop(self):
+        run, req, paths = self.run, self.req, self.paths
         pid = running_pid(paths, req.name)
-        if previous is None and not req.adopt and (pid or os.path.exists(paths["overlay"])) and not req.recreate:
-            raise NestosError("%s exists but was not created by nestos.lifecycle; it is left alone (set recreate:"
-                              " true to replace it)" % paths["overlay"], file=paths["overlay"], path="name")
-        before = json.dumps(previous, indent=2, sort_keys=True) + "\n" if previous else ""
-        self.result.update(name=req.name, backend="qemu", pidfile=paths["pid"], console_log=paths["console"],
-                           overlay=paths["overlay"], ignition_file=paths["ignition"])
+        run.act("stop qemu of %s (pid %d)" % (req.name, pid))
+        if run.check_mode:
+            return
+        os.kill(pid, signal.SIGTERM)  # qemu exits cleanly on SIGTERM
+        deadline = time.time() + max(req.stop_timeout, MIN_STOP_TIMEOUT)
+        while time.time() < deadline and running_pid(paths, req.name):
+            time.sleep(STOP_POLL)
+        if running_pid(paths, req.name):
+            os.kill(pid, signal.SIGKILL)
+            run.result["forced_stop"] = True
+        storage.remove(paths["pid"])
 
-        if req.state == "absent":
-            if pid:
-                self.stop(pid, paths)
-            for key in ("overlay", "ignition", "state", "pid"):
-                if os.path.exists(paths[key]) and (previous is not None or key != "overlay" or req.recreate):
-                    self.act("remove %s" % paths[key])
-                    if not self.check_mode:
-                        storage.remove(paths[key])
-            return self.finish(before, "", None, state_name="absent")
+    def grow(self, disk, size):
+        run = self.run
+        if self.is_active():
+            run.warnings.append("%s is running: stop it to grow its disk to %d bytes" % (self.req.name, size))
+            return
+        run.act("grow disk %s to %d bytes" % (disk, size))
+        if not run.check_mode:
+            storage.resize_overlay(disk, size)
 
-        ignition = req.ignition_bytes
-        sha = config_digest(ignition) if ignition is not None else None
-        reprovision = []
-        if previous is not None:
-            if sha and previous.get("ignition-sha256") != sha:
-                reprovision.append("the Ignition config")
-            if req.image and previous.get("base") != req.image:
-                reprovision.append("the base image")
-        if reprovision and not req.recreate:
-            msg = ("machine %s: %s changed since it was provisioned; Ignition runs only on first boot, so the change"
-                   " needs a re-provision: set recreate: true to delete and re-create the machine"
-                   % (req.name, " and ".join(reprovision)))
-            if req.on_config_change == "fail":
-                raise NestosError(msg, path="recreate")
-            self.warnings.append(msg + " (left unchanged)")
-            self.result.update(reprovision_required=True, msg=msg + " (left unchanged)")
-            sha, ignition, req.image = previous.get("ignition-sha256"), None, previous.get("base")
-        fresh = previous is None or bool(reprovision and req.recreate)
-        if fresh:
-            if ignition is None:
-                raise NestosError("an Ignition config (ignition, ignition_content or butane) is required to create"
-                                  " machine %s" % req.name, path="ignition")
-            base_info = storage.check_base(req.image)
-            if pid:
-                self.stop(pid, paths)
-                pid = None
-            if reprovision:
-                self.act("re-provision %s: %s changed" % (req.name, " and ".join(reprovision)))
-            self.act("create overlay %s on %s" % (paths["overlay"], req.image))
-            self.act("write Ignition %s" % paths["ignition"])
-            if not self.check_mode:
-                storage.remove(paths["overlay"])
-                storage.create_overlay(req.image, paths["overlay"], storage.parse_size(req.disk_size), base_info)
-                storage.place_ignition(paths["ignition"], ignition)
-        nics = _nics(req, previous if not fresh or reprovision else None)
-        state = {"managed-by": domainxml.MANAGED_BY, "ignition-sha256": sha,
-                 "base": req.image or (previous or {}).get("base"), "nics": nics,
-                 "accel": self.accel(previous if not fresh else None)}
-        argv = build_argv(req, paths, nics, state["accel"], self.binary)
-        state["argv"] = argv
-        if previous != state:
-            if previous is not None and not fresh:
-                self.act("update machine definition %s" % paths["state"])
-                if pid:
-                    self.warnings.append("%s is running: the new definition applies at its next start" % req.name)
-                    self.result["restart_required"] = True
-            else:
-                self.act("write machine definition %s" % paths["state"])
-            if not self.check_mode:
-                atomic_write(paths["state"], json.dumps(state, indent=2, sort_keys=True) + "\n", mode=0o644)
-        if req.state == "running" and not pid:
-            self.start(argv, paths)
-        elif req.state == "stopped" and pid:
-            self.stop(pid, paths)
-        elif req.state == "restarted":
-            if pid:
-                self.stop(pid, paths)
-            self.start(argv, paths)
-        after = json.dumps(state, indent=2, sort_keys=True) + "\n"
-        return self.finish(before, after, state)
+    # ---- facts -------------------------------------------------------------
+    def report(self, mdef):
+        run, req, paths = self.run, self.req, self.paths
+        run.result.update(backend="qemu", pidfile=paths["pid"], console_log=paths["console"],
+                          overlay=paths["overlay"], ignition_file=paths["ignition"])
+        if mdef is None:
+            run.result["pid"] = None
+            return
+        forward = [nic.ssh_forward for nic in mdef.interfaces if nic.ssh_forward]
+        pid = running_pid(paths, req.name)
+        run.result.update(uuid=None, xml="", argv=qemuargv.render(mdef, paths["pid"], self.binary),
+                          ssh_forward=forward[0] if forward else None, state="running" if pid else "shutoff",
+                          pid=None if run.check_mode else pid,
+                          # user-mode networking: the guest is reached through the forwarded port on 127.0.0.1
+                          ip="127.0.0.1" if forward else None)
+        if not run.check_mode and pid and req.state in ("running", "restarted"):
+            self.wait(forward)
 
-    def finish(self, before, after, state, state_name=None):
-        req = self.req
-        paths = _paths(req)
-        changed = bool(self.actions)
-        self.result.update(changed=changed, actions=self.actions, warnings=self.warnings)
-        if changed:
-            self.result["diff"] = {"before": before, "after": after, "before_header": "%s (qemu machine)" % req.name,
-                                   "after_header": "%s (qemu machine)" % req.name}
-        if state_name == "absent" or state is None:
-            self.result.update(state="absent", uuid=None, mac=None, macs=[], ip=None, xml="", pid=None)
-            return self.result
-        macs = [nic["mac"] for nic in state["nics"]]
-        forward = [nic.get("ssh_forward") for nic in state["nics"] if nic.get("ssh_forward")]
-        self.result.update(uuid=None, mac=macs[0] if macs else None, macs=macs, xml="", base=state["base"],
-                           argv=state["argv"], ssh_forward=forward[0] if forward else None)
-        pid = None if self.check_mode else running_pid(paths, req.name)
-        if self.check_mode:
-            self.result["state"] = {"running": "running", "restarted": "running", "stopped": "shutoff"}.get(
-                req.state, "running" if running_pid(paths, req.name) else "shutoff")
-        else:
-            self.result["state"] = "running" if pid else "shutoff"
-        self.result["pid"] = pid
-        # user-mode networking: the guest is reached through the forwarded port on 127.0.0.1
-        self.result["ip"] = "127.0.0.1" if forward else None
-        if not self.check_mode and pid and req.state in ("running", "restarted"):
-            self.wait(paths, forward)
-        return self.result
-
-    def wait(self, paths, forward):
-        req = self.req
+    def wait(self, forward):
+        run, req = self.run, self.req
         start = time.time()
-        if req.wait_for_console:
-            pattern = re.compile(req.wait_for_console)
-            while not pattern.search(_read_text(paths["console"])):
-                check_console_for_panic(_read_text(paths["console"]), req.name, paths["console"])
-                if time.time() - start >= req.wait_timeout:
-                    raise NestosError("console of %s did not show %r within %ds (log: %s)" % (
-                        req.name, req.wait_for_console, req.wait_timeout, paths["console"]), path="wait_for_console")
-                time.sleep(0.5)
-            self.result["console_matched"] = True
+        if converge.wait_for_console(req, self.paths["console"], start):
+            run.result["console_matched"] = True
         if req.wait_for == "ssh":
             if not forward:
                 raise NestosError("wait_for: ssh with backend qemu needs a user-mode NIC with ssh_forward",
@@ -326,19 +307,16 @@ class QemuRun(object):
                 if time.time() - start >= req.wait_timeout:
                     raise NestosError("port %d (forwarded to the guest's 22) did not answer within %ds"
                                       % (forward[0], req.wait_timeout), path="wait_timeout")
-                time.sleep(1)
+                time.sleep(SSH_POLL)
         elif req.wait_for == "address" and not forward:
             raise NestosError("wait_for: address with backend qemu needs a user-mode NIC with ssh_forward (there is"
                               " no DHCP server on the host side to ask)", path="wait_for")
 
 
-def _read_text(path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", "replace")
-    except (IOError, OSError):
-        return ""
-
-
 def ensure(req, check_mode=False, binary=None):
-    return QemuRun(req, check_mode, binary).ensure()
+    # type: (Request, bool, Optional[str]) -> Dict[str, object]
+    """Run one pass for ``req`` with plain qemu; returns the result dict."""
+    return converge.ensure(req, QemuBackend(req, binary), check_mode)
+
+
+__all__ = ["AARCH64_FIRMWARE", "X86_64_FIRMWARE", "QemuBackend", "Request", "build_argv", "ensure", "running_pid"]

@@ -13,14 +13,20 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, copy_range
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, check_destination, copy_range
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.customize import MSG_LIVE_KARGS, MSG_NETWORK, build_customization
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import IGNITION_MEMBER, Flavour
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd, read_initrd, xz_check_type
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso, normalize_features, write_regions
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso, normalize_features, write_regions  # noqa: F401
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.kargs import edit_kargs, has_edits
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import copy_and_append, pxe_inspect  # noqa: F401
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import plan_write_config as plan_copy_out  # noqa: F401
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import write_plan as write_copy_out  # noqa: F401
+
+SECRET_FILE_MODE = 0o600
 
 MSG_ALREADY_IGN = "This ISO image already has an embedded Ignition config; use force to replace it."
 MSG_ALREADY_NET = "This ISO image already has embedded network settings; use force to replace them."
@@ -61,7 +67,7 @@ def _finish(iso, regions, initrd=None, kargs=None, messages=None):
     return plan
 
 
-def open_iso(path, expect=None):
+def open_iso(path: str, expect: Optional[str] = None) -> LiveIso:
     """Open a live ISO; ``expect`` ('nestos'/'coreos') makes a flavour mismatch an error."""
     iso = LiveIso(path)
     if expect and iso.flavour.name != expect:
@@ -71,7 +77,7 @@ def open_iso(path, expect=None):
     return iso
 
 
-def show(iso):
+def show(iso: LiveIso) -> Dict[str, Any]:
     desc = iso.describe()
     out = _state(iso)
     out["ignition_area"] = desc["ignition"]
@@ -83,22 +89,23 @@ def show(iso):
     return out
 
 
-def plan_ignition_embed(iso, config, force=False):
+def plan_ignition_embed(iso: LiveIso, config: bytes, force: bool = False) -> Plan:
     return plan_embed(iso, config=config, force=force)
 
 
-def plan_ignition_remove(iso):
+def plan_ignition_remove(iso: LiveIso) -> Plan:
     initrd = Initrd(iso.initrd.members)
     initrd.remove(IGNITION_MEMBER)
     return _finish(iso, [iso.initrd_region(initrd)], initrd)
 
 
-def plan_network_embed(iso, keyfiles, force=False):
+def plan_network_embed(iso: LiveIso, keyfiles: List[Tuple[str, bytes]], force: bool = False) -> Plan:
     """``keyfiles``: list of (name, bytes)."""
     return plan_embed(iso, keyfiles=keyfiles, force=force)
 
 
-def plan_embed(iso, config=None, keyfiles=None, force=False):
+def plan_embed(iso: LiveIso, config: Optional[bytes] = None, keyfiles: Optional[List[Tuple[str, bytes]]] = None,
+               force: bool = False) -> Plan:
     """Embed a config and/or keyfiles in one write of the Ignition area."""
     initrd = Initrd(iso.initrd.members)
     if config is not None:
@@ -127,7 +134,7 @@ def plan_embed(iso, config=None, keyfiles=None, force=False):
     return _finish(iso, [iso.initrd_region(initrd)], initrd)
 
 
-def plan_network_remove(iso):
+def plan_network_remove(iso: LiveIso) -> Plan:
     initrd = Initrd(iso.initrd.members)
     prefix = iso.flavour.network_dir + "/"
     for path in list(initrd.members):
@@ -136,19 +143,21 @@ def plan_network_remove(iso):
     return _finish(iso, [iso.initrd_region(initrd)], initrd)
 
 
-def plan_kargs_modify(iso, append=None, delete=None, replace=None, append_if_missing=None, delete_if_present=None):
+def plan_kargs_modify(iso: LiveIso, append: Optional[List[str]] = None, delete: Optional[List[str]] = None,
+                      replace: Optional[List[str]] = None, append_if_missing: Optional[List[str]] = None,
+                      delete_if_present: Optional[List[str]] = None) -> Plan:
     areas = iso.require_kargs()
     new = edit_kargs(areas.kargs, append=append, delete=delete, replace=replace,
                      append_if_missing=append_if_missing, delete_if_present=delete_if_present)
     return _finish(iso, areas.regions_for(new), kargs=areas.check(new))
 
 
-def plan_kargs_reset(iso):
+def plan_kargs_reset(iso: LiveIso) -> Plan:
     areas = iso.require_kargs()
     return _finish(iso, areas.regions_for(areas.default), kargs=areas.default)
 
 
-def plan_reset(iso):
+def plan_reset(iso: LiveIso) -> Plan:
     """Remove everything embedded and restore the default kargs."""
     regions = [iso.initrd_region(Initrd())]
     kargs = None
@@ -158,8 +167,9 @@ def plan_reset(iso):
     return _finish(iso, regions, Initrd(), kargs)
 
 
-def plan_customize(iso, options, live_karg_append=None, live_karg_delete=None, live_karg_replace=None,
-                   force=False):
+def plan_customize(iso: LiveIso, options: Dict[str, Any], live_karg_append: Optional[List[str]] = None,
+                   live_karg_delete: Optional[List[str]] = None, live_karg_replace: Optional[List[str]] = None,
+                   force: bool = False) -> Plan:
     """``iso customize``: options as for :func:`customize.build_customization`."""
     initrd, messages = build_customization(options, iso.features, iso.flavour, "iso")
     regions = []
@@ -178,21 +188,57 @@ def plan_customize(iso, options, live_karg_append=None, live_karg_delete=None, l
     return plan
 
 
-def apply_plan(plan, output=None, stream=None, clobber=False, mode=None):
+def apply_plan(plan: Plan, output: Optional[str] = None, stream: Any = None, clobber: bool = False,
+               mode: Optional[int] = None) -> Optional[str]:
     """Write a plan: in place (no output), to a new file, or to a stream.
 
-    With ``output``/``stream`` the full image is written even when nothing changed.
+    With ``output``/``stream`` the full image is written even when nothing changed. In place,
+    ``mode`` (when given) is applied after the regions are written.
     """
     if stream is not None:
         return write_regions(plan.path, plan.all_regions, stream=stream)
     if output is None:
         if plan.regions:
             write_regions(plan.path, plan.regions)
+        if mode_differs(plan.path, mode):
+            try:
+                os.chmod(plan.path, mode)
+            except OSError as err:
+                raise NestosError("cannot set mode %04o: %s" % (mode, err.strerror), file=plan.path)
         return plan.path
     return write_regions(plan.path, plan.all_regions, dest=output, clobber=clobber, mode=mode)
 
 
-def output_matches(plan, output):
+def holds_config(plan: Plan) -> bool:
+    """True when the image after ``plan`` holds an Ignition config or network keyfiles (secrets)."""
+    return plan.after.get("ignition") is not None or bool(plan.after.get("network_keyfiles"))
+
+
+def output_mode(plan: Plan, mode: Optional[int] = None, default: Optional[int] = None,
+                current: Optional[str] = None) -> Optional[int]:
+    """The mode an image written by ``plan`` gets.
+
+    The user's ``mode`` wins. Otherwise an image that holds a config or keyfiles is made
+    owner-only (``0600``), in place too; a new file gets ``default``; an image modified in
+    place that holds none keeps its mode (``None``). ``current`` is accepted for symmetry.
+    """
+    if mode is not None:
+        return mode
+    if holds_config(plan):
+        return SECRET_FILE_MODE
+    return default
+
+
+def mode_differs(path: str, mode: Optional[int]) -> bool:
+    if mode is None:
+        return False
+    try:
+        return os.stat(path).st_mode & 0o7777 != mode
+    except OSError:
+        return True
+
+
+def output_matches(plan: Plan, output: str) -> bool:
     """True when ``output`` already holds exactly what applying ``plan`` would write."""
     if not os.path.isfile(output) or os.path.getsize(output) != os.path.getsize(plan.path):
         return False
@@ -209,12 +255,12 @@ def output_matches(plan, output):
 
 # ---------------------------------------------------------------------------------- PXE
 
-def wrap_ignition(config):
+def wrap_ignition(config: bytes) -> bytes:
     """xz newc archive holding only ``config.ign`` (``pxe ignition wrap``)."""
     return Initrd({IGNITION_MEMBER: bytes(config)}).to_bytes()
 
 
-def wrap_network(keyfiles, flavour="nestos"):
+def wrap_network(keyfiles: List[Tuple[str, bytes]], flavour: str = "nestos") -> bytes:
     fl = Flavour(flavour)
     initrd = Initrd()
     for name, data in keyfiles:
@@ -226,14 +272,14 @@ def wrap_network(keyfiles, flavour="nestos"):
     return initrd.to_bytes()
 
 
-def unwrap_ignition(data, name=None):
+def unwrap_ignition(data: bytes, name: Optional[str] = None) -> bytes:
     members = read_initrd(data, name=name)
     if IGNITION_MEMBER not in members:
         raise NestosError("No embedded Ignition config.", file=name)
     return members[IGNITION_MEMBER]
 
 
-def unwrap_network(data, name=None):
+def unwrap_network(data: bytes, name: Optional[str] = None) -> Dict[str, bytes]:
     members = read_initrd(data, name=name)
     out = {}
     for fl in ("nestos", "coreos"):
@@ -246,34 +292,7 @@ def unwrap_network(data, name=None):
     return out
 
 
-def pxe_inspect(path):
-    """Flavour, features and customization state of a live initramfs."""
-    if not os.path.isfile(path):
-        raise NestosError("live initramfs not found", file=path)
-    with open(path, "rb") as handle:
-        data = handle.read()
-    members = read_initrd(data, name=path)
-    flavour = None
-    for fl in ("nestos", "coreos"):
-        if Flavour(fl).live_initramfs_stamp in members:
-            flavour = Flavour(fl)
-            break
-    if flavour is None:
-        raise NestosError("not a NestOS live initramfs image (no etc/nestos-live-initramfs or "
-                          "etc/coreos-live-initramfs stamp)", file=path)
-    import json
-    raw = members.get(flavour.initrd_features)
-    try:
-        features = normalize_features(json.loads(raw.decode("utf-8")) if raw else None)
-    except ValueError as err:
-        raise NestosError("parsing OS features: %s" % err, file=path, path=flavour.initrd_features)
-    prefix = flavour.network_dir + "/"
-    customized = IGNITION_MEMBER in members or any(p.startswith(prefix) for p in members)
-    return {"flavour": flavour, "features": features, "customized": customized, "size": len(data),
-            "members": members}
-
-
-def plan_pxe_customize(path, options):
+def plan_pxe_customize(path: str, options: Dict[str, Any]) -> Tuple[Dict[str, Any], bytes, List[str], Initrd]:
     info = pxe_inspect(path)
     if info["customized"]:
         raise NestosError("input is already customized", file=path)
@@ -281,7 +300,8 @@ def plan_pxe_customize(path, options):
     return info, initrd.to_bytes(), messages, initrd
 
 
-def write_pxe_customized(src, appended, output=None, stream=None, clobber=False):
+def write_pxe_customized(src: str, appended: bytes, output: Optional[str] = None, stream: Any = None,
+                         clobber: bool = False) -> Optional[str]:
     """Copy ``src`` verbatim and append ``appended`` (to ``output`` atomically, or a stream)."""
     if stream is not None:
         with open(src, "rb") as source:
@@ -293,20 +313,12 @@ def write_pxe_customized(src, appended, output=None, stream=None, clobber=False)
         stream.write(appended)
         stream.flush()
         return None
-    if os.path.abspath(src) == os.path.abspath(output):
-        raise NestosError("output must differ from the input initramfs", file=output)
     if not clobber and os.path.lexists(output):
         raise NestosError("output file already exists; remove it or allow overwriting", file=output)
-    with open(src, "rb") as source:
-        with AtomicFile(output, mode=0o600) as target:
-            copy_range(source, target)
-            target.flush()
-            target.seek(0, 2)
-            target.write(appended)
-    return output
+    return copy_and_append(src, appended, output)
 
 
-def check_kernel_xz(data):
+def check_kernel_xz(data: bytes) -> None:
     """Raise when an xz stream uses an integrity check the kernel cannot verify."""
     check = xz_check_type(data)
     if check not in (0, 1):
@@ -329,39 +341,58 @@ def _same_file(path, handle, rec):
     return True
 
 
-def plan_extract_pxe(iso_path, folder, stem=None):
+def check_stem(stem: Optional[str], iso_path: str) -> str:
+    """The file-name stem of extracted files: a plain name, never a path (no ``/``, ``..``, NUL)."""
+    if stem is None or stem == "":
+        return os.path.splitext(os.path.basename(iso_path))[0]
+    if "/" in stem or "\x00" in stem or stem in (".", ".."):
+        raise NestosError("stem must be a plain file-name prefix without '/', '..' or NUL (got %r); files are "
+                          "written only inside dest" % stem, path="stem")
+    return stem
+
+
+def _pxe_records(iso, iso_path):
+    try:
+        pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
+    except NestosError:
+        raise NestosError("Unrecognized %s ISO image. (no images/pxeboot)" % iso.flavour.title, file=iso_path)
+    return [rec for rec in iso.iso.list_dir(pxedir) if not rec.is_dir]
+
+
+def _pxe_target(folder, stem, rec):
+    name = rec.name.lower()
+    if "/" in name or name in (".", "..") or "\x00" in name:
+        raise NestosError("refusing PXE file name %r from the image" % rec.name, file=folder)
+    return os.path.join(folder, "%s-%s" % (stem, name))
+
+
+def plan_extract_pxe(iso_path: str, folder: str, stem: Optional[str] = None) -> "tuple[list, list]":
     """``iso extract pxe``: (all target paths, the ones that need writing)."""
     if not os.path.isdir(folder):
         raise NestosError("output folder does not exist; create it first", file=folder)
-    stem = stem or os.path.splitext(os.path.basename(iso_path))[0]
+    stem = check_stem(stem, iso_path)
+    targets = []
+    todo = []
     with LiveIso(iso_path) as iso:
-        try:
-            pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
-        except NestosError:
-            raise NestosError("Unrecognized %s ISO image. (no images/pxeboot)" % iso.flavour.title, file=iso_path)
-        targets = []
-        todo = []
-        for rec in iso.iso.list_dir(pxedir):
-            if rec.is_dir:
-                continue
-            target = os.path.join(folder, "%s-%s" % (stem, rec.name.lower()))
+        for rec in _pxe_records(iso, iso_path):
+            target = _pxe_target(folder, stem, rec)
+            check_destination(target)
             targets.append(target)
             if not _same_file(target, iso.handle, rec):
                 todo.append(target)
     return targets, todo
 
 
-def extract_pxe(iso_path, folder, stem=None):
+def extract_pxe(iso_path: str, folder: str, stem: Optional[str] = None) -> list:
     """Write every file of IMAGES/PXEBOOT as ``<stem>-<lowercased name>``; returns all paths."""
     targets, todo = plan_extract_pxe(iso_path, folder, stem)
     if todo and not os.access(folder, os.W_OK | os.X_OK):
         raise NestosError("output folder is not writable", file=folder)
+    stem = check_stem(stem, iso_path)
     with LiveIso(iso_path) as iso:
-        pxedir = iso.iso.get_path("IMAGES/PXEBOOT")
-        for rec in iso.iso.list_dir(pxedir):
-            target = os.path.join(folder, "%s-%s" % (stem or os.path.splitext(os.path.basename(iso_path))[0],
-                                                     rec.name.lower()))
-            if rec.is_dir or target not in todo:
+        for rec in _pxe_records(iso, iso_path):
+            target = _pxe_target(folder, stem, rec)
+            if target not in todo:
                 continue
             try:
                 with open(iso_path, "rb", buffering=0) as raw:
@@ -371,3 +402,13 @@ def extract_pxe(iso_path, folder, stem=None):
             except (IOError, OSError) as err:
                 raise NestosError("cannot write: %s" % (err.strerror or err), file=target)
     return targets
+
+
+__all__ = [
+    "Plan", "SECRET_FILE_MODE", "apply_plan", "check_kernel_xz", "check_stem", "copy_and_append", "extract_pxe",
+    "holds_config", "mode_differs", "normalize_features", "open_iso", "output_matches", "output_mode",
+    "plan_copy_out", "plan_customize", "plan_embed", "plan_extract_pxe", "plan_ignition_embed",
+    "plan_ignition_remove", "plan_kargs_modify", "plan_kargs_reset", "plan_network_embed", "plan_network_remove",
+    "plan_pxe_customize", "plan_reset", "pxe_inspect", "show", "unwrap_ignition", "unwrap_network",
+    "wrap_ignition", "wrap_network", "write_copy_out", "write_pxe_customized"
+]

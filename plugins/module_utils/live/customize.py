@@ -16,7 +16,9 @@ import re
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import IGNITION_MEMBER
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.ignition_cfg import Config, compact, parse_config
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.generated_config import GeneratedConfig as Config
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.generated_config import compact
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.generated_config import parse_user_config as parse_config
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd
 
 try:

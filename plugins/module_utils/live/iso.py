@@ -11,38 +11,53 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import struct
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.flavour import Flavour, IGNITION_MEMBER
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd
-from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso9660 import IsoFs, NotFound
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso9660 import PVD_OFFSET, IsoFs, NotFound
+from ansible_collections.nestos.lifecycle.plugins.module_utils.live.metadata import (
+    KARG_AREA_MAX, METADATA_MAX_BYTES, check_text, decode_json, normalize_features, parse_igninfo, parse_kargs_info)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import output
 
 DEFAULT_EMBED_PATH = "IMAGES/IGNITION.IMG"
+
+# On-disk layout of the legacy (2021) embed headers, which sit at the end of the ISO9660
+# system area, just before the Primary Volume Descriptor (reference: live-image-formats.md
+# section 4.2; coreos-installer src/live/embed.rs):
+#   [... system area ...][kargs header: 72 bytes][Ignition header "coreiso+": 24 bytes][PVD @ 32768]
+SYSTEM_AREA_END = PVD_OFFSET                        # 16 sectors of 2048 bytes = 32768
+IGNITION_HEADER_SIZE = 24                           # magic "coreiso+" (8), u64 offset, u64 length
+KARG_HEADER_SIZE = 72                               # magic (8), u64 length, u64 default offset, 6 x u64
+KARG_HEADER_OFFSET = SYSTEM_AREA_END - IGNITION_HEADER_SIZE - KARG_HEADER_SIZE  # 32672
 KARG_HEADER_MAGIC = b"coreKarg"
-KARG_HEADER_OFFSET = 32768 - 24 - 72
-KARG_AREA_MAX = 2048
-KARG_HEADER_MAX_OFFSETS = 6
+KARG_HEADER_FIELDS = struct.Struct("<QQ")           # area length, offset of the default-kargs area
+KARG_HEADER_OFFSETS_AT = len(KARG_HEADER_MAGIC) + KARG_HEADER_FIELDS.size   # 24
+KARG_HEADER_MAX_OFFSETS = 6                         # u64 area offsets, list ended by 0
+KARG_OFFSET = struct.Struct("<Q")
 
 
 class KargRegion(object):
-    __slots__ = ("offset", "length", "pad", "end", "contents")
+    """One kargs embed area: ``length`` bytes at ISO ``offset``; ``meta``/``field`` name its origin."""
 
-    def __init__(self, offset, length, pad, end, contents):
+    __slots__ = ("offset", "length", "pad", "end", "contents", "meta", "field")
+
+    def __init__(self, offset, length, pad, end, contents, meta=None, field=None):
         self.offset = offset
         self.length = length
         self.pad = pad
         self.end = end
         self.contents = contents
+        self.meta = meta
+        self.field = field
 
     def parse(self):
         try:
             text = self.contents.decode("utf-8")
         except UnicodeDecodeError:
-            raise NestosError("invalid UTF-8 in karg area at offset %d" % self.offset)
+            raise NestosError("invalid UTF-8 in karg area at offset %d" % self.offset, file=self.meta, path=self.field)
         return text.rstrip(self.pad).rstrip(self.end).strip()
 
     def render(self, kargs):
@@ -77,7 +92,7 @@ class KargAreas(object):
         self.kargs = first
 
     def check(self, kargs):
-        trimmed = kargs.strip()
+        trimmed = check_text(kargs, self.name, "kargs").strip()
         if len(trimmed.encode("utf-8")) >= self.length:
             raise NestosError("kargs too large for area: %d vs %d" % (len(trimmed.encode("utf-8")) + 1, self.length),
                               file=self.name)
@@ -89,6 +104,16 @@ class KargAreas(object):
 
     def describe(self):
         return {"length": self.length, "default": self.default, "kargs": [r.describe() for r in self.regions]}
+
+
+def _no_overlap(regions, ign_offset, ign_length, meta):
+    """Kargs areas may not overlap each other or the Ignition embed area."""
+    spans = sorted([(r.offset, r.length, r.field) for r in regions] + [(ign_offset, ign_length, "the Ignition area")])
+    for (off1, len1, what1), (off2, dummy, what2) in zip(spans, spans[1:]):
+        if off1 + len1 > off2:
+            field = what2 if what2 != "the Ignition area" else what1
+            raise NestosError("kargs area at ISO offset %d overlaps %s at offset %d"
+                              % (off1, what2, off2), file=meta, path=field)
 
 
 def _read_at(handle, offset, length, size, what, name):
@@ -160,73 +185,94 @@ class LiveIso(object):
         return self.iso.volume_id
 
     def _read_json(self, path, what):
+        """Parsed metadata file ``path`` of the ISO, or None when absent."""
         try:
-            raw = self.iso.read_file(path)
+            rec = self.iso.get_file(path)
         except NotFound:
             return None
+        label = "%s:/%s" % (self.path, path.lower())
+        if rec.length > METADATA_MAX_BYTES:
+            raise NestosError("%s is %d bytes, more than the %d bytes allowed" % (what, rec.length, METADATA_MAX_BYTES),
+                              file=label)
+        return decode_json(self.iso.read_file(rec), label)
+
+    def _file_extent(self, path, meta, field):
+        """The ISO9660 record of a file named by metadata (an error naming the field when absent)."""
         try:
-            return json.loads(raw.decode("utf-8").rstrip(" \x00"))
-        except ValueError as err:
-            raise NestosError("decoding %s: %s" % (what, err), file=self.path, path=path)
+            rec = self.iso.get_file(path.upper())
+        except NotFound:
+            raise NestosError("%s not found in the image" % path, file=meta, path=field)
+        if rec.offset + rec.length > self.size:
+            raise NestosError("%s extends past the end of the image" % path, file=meta, path=field)
+        return rec
 
     def _ignition_area(self):
-        info = None
-        for meta in ("NESTOS/IGNINFO.JSO", "COREOS/IGNINFO.JSO"):
-            info = self._read_json(meta, "igninfo")
+        info, meta = None, None
+        for name in ("NESTOS/IGNINFO.JSO", "COREOS/IGNINFO.JSO"):
+            info = self._read_json(name, "igninfo.json")
             if info is not None:
+                meta = "%s:/%s" % (self.path, name.lower().replace(".jso", ".json"))
                 break
         if info is None:
-            info = {"file": DEFAULT_EMBED_PATH}
-        if not isinstance(info, dict) or not isinstance(info.get("file"), str):
-            raise NestosError("igninfo.json has no 'file' entry", file=self.path)
+            info, meta = {"file": DEFAULT_EMBED_PATH}, self.path
+        area = parse_igninfo(info, meta)
         try:
-            rec = self.iso.get_file(info["file"].upper())
+            rec = self.iso.get_file(area.file.upper())
         except NotFound:
             raise NestosError("Unrecognized %s ISO image. (finding initrd embed area: %s not found)"
-                              % (self.flavour.title, info["file"]), file=self.path)
-        offset = int(info.get("offset") or 0)
-        length = info.get("length")
-        length = int(length) if length is not None else rec.length - offset
+                              % (self.flavour.title, area.file), file=self.path)
+        if rec.offset + rec.length > self.size:
+            raise NestosError("%s extends past the end of the image" % area.file, file=meta, path="$.file")
+        offset, length = area.area(rec.length, meta)
         return rec.offset + offset, length
 
     def _kargs_areas(self):
-        info = self._read_json(self._meta("KARGS.JSO"), "kargs embed area info")
-        if info is None:
+        raw = self._read_json(self._meta("KARGS.JSO"), "kargs.json")
+        if raw is None:
             return self._kargs_legacy()
-        size = int(info.get("size", 0))
-        default = info.get("default", "")
-        if size > KARG_AREA_MAX:
-            raise NestosError("karg embed area size larger than %d (found %d)" % (KARG_AREA_MAX, size), file=self.path)
-        if len(default) > size:
-            raise NestosError("default kargs size %d larger than embed areas (%d)" % (len(default), size), file=self.path)
+        meta = "%s:/%s" % (self.path, self._meta("kargs.json").lower())
+        info = parse_kargs_info(raw, meta)
         regions = []
-        for entry in info.get("files") or []:
-            try:
-                rec = self.iso.get_file(entry["path"].upper())
-            except NotFound:
-                raise NestosError("looking up '%s' listed in kargs.json: not found" % entry["path"], file=self.path)
-            offset = rec.offset + int(entry.get("offset", 0))
-            data = _read_at(self.handle, offset, size, self.size, "kargs embed area", self.path)
-            regions.append(KargRegion(offset, size, entry.get("pad") or "#", entry.get("end") or "\n", data))
-        return KargAreas(size, default, regions, name=self.path)
+        for idx, entry in enumerate(info.files):
+            field = "$.files[%d]" % idx
+            rec = self._file_extent(entry.path, meta, field + ".path")
+            entry.check_extent(info.size, rec.length, meta, field)
+            offset = rec.offset + entry.offset
+            data = _read_at(self.handle, offset, info.size, self.size, "kargs embed area", self.path)
+            regions.append(KargRegion(offset, info.size, entry.pad, entry.end, data, meta, field))
+        _no_overlap(regions, self.ign_offset, self.ign_length, meta)
+        return KargAreas(info.size, info.default, regions, name=self.path)
 
     def _kargs_legacy(self):
-        header = _read_at(self.handle, KARG_HEADER_OFFSET, 72, self.size, "kargs header", self.path)
-        if header[:8] != KARG_HEADER_MAGIC:
+        header = _read_at(self.handle, KARG_HEADER_OFFSET, KARG_HEADER_SIZE, self.size, "kargs header", self.path)
+        if header[:len(KARG_HEADER_MAGIC)] != KARG_HEADER_MAGIC:
             return None
-        length, default_off = struct.unpack_from("<QQ", header, 8)
-        if length > KARG_AREA_MAX:
-            raise NestosError("karg embed area length larger than %d (found %d)" % (KARG_AREA_MAX, length), file=self.path)
-        default_region = KargRegion(default_off, length, "#", "\n",
-                                    _read_at(self.handle, default_off, length, self.size, "default kargs", self.path))
+        label = "%s (legacy kargs header at offset %d)" % (self.path, KARG_HEADER_OFFSET)
+        length, default_off = KARG_HEADER_FIELDS.unpack_from(header, len(KARG_HEADER_MAGIC))
+        if length > KARG_AREA_MAX or length == 0:
+            raise NestosError("karg embed area length must be 1..%d (found %d)" % (KARG_AREA_MAX, length), file=label,
+                              path="length")
+        default_region = KargRegion(default_off, length, "#", "\n", self._legacy_area(default_off, length, label,
+                                                                                      "default offset"),
+                                    label, "default offset")
         regions = []
         for idx in range(KARG_HEADER_MAX_OFFSETS):
-            (off,) = struct.unpack_from("<Q", header, 24 + 8 * idx)
+            (off,) = KARG_OFFSET.unpack_from(header, KARG_HEADER_OFFSETS_AT + KARG_OFFSET.size * idx)
             if off == 0:
                 break
-            regions.append(KargRegion(off, length, "#", "\n",
-                                      _read_at(self.handle, off, length, self.size, "kargs embed area", self.path)))
+            field = "offset %d" % idx
+            regions.append(KargRegion(off, length, "#", "\n", self._legacy_area(off, length, label, field),
+                                      label, field))
+        _no_overlap(regions, self.ign_offset, self.ign_length, label)
         return KargAreas(length, default_region.parse(), regions, name=self.path)
+
+    def _legacy_area(self, offset, length, label, field):
+        """A legacy area must lie past the system area and inside the image."""
+        if offset < SYSTEM_AREA_END or offset + length > self.size:
+            raise NestosError("kargs area at offset %d (%d bytes) lies outside the image's files (%d..%d)"
+                              % (offset, length, SYSTEM_AREA_END, self.size), file=label, path=field)
+        self.handle.seek(offset)
+        return self.handle.read(length)
 
     def _features(self):
         data = self._read_json(self._meta("FEATURES.JSO"), "OS features")
@@ -292,17 +338,6 @@ class LiveIso(object):
             if self.handle.read(len(data)) != data:
                 out.append((offset, data))
         return out
-
-
-def normalize_features(data):
-    data = data if isinstance(data, dict) else {}
-    directives = data.get("installer-config-directives")
-    directives = directives if isinstance(directives, dict) else {}
-    return {
-        "installer-config": bool(data.get("installer-config", False)),
-        "installer-config-directives": dict((k, bool(v)) for k, v in directives.items()),
-        "live-initrd-network": bool(data.get("live-initrd-network", False)),
-    }
 
 
 def write_regions(src, regions, dest=None, stream=None, clobber=False, mode=None):

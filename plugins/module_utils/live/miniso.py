@@ -24,7 +24,8 @@ import struct
 from collections import OrderedDict
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, copy_range
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import (
+    AtomicFile, check_destination, copy_range, destination_kind, sha256_file)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso9660 import SECTOR, NotFound
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.kargs import edit_kargs
@@ -187,6 +188,39 @@ def extract_minimal_iso(iso_path, output, rootfs_url=None, output_rootfs=None, c
         raise NestosError("forbidden whitespace found in '%s'" % rootfs_url)
     if not clobber and os.path.lexists(output):
         raise NestosError("output file already exists", file=output)
+    atomic = AtomicFile(output, mode=0o644)
+    with atomic as target:
+        _write_minimal(iso_path, atomic, target, rootfs_url, output_rootfs)
+    return output
+
+
+class _Unchanged(Exception):
+    """Raised inside the atomic writer to discard a rebuilt image that changes nothing."""
+
+
+def update_minimal_iso(iso_path, output, rootfs_url=None, check_mode=False):
+    """Rebuild the minimal ISO into a temp file beside ``output``; replace ``output`` only when
+    it differs (and not in check mode). Returns True when ``output`` changed (or would).
+
+    The temp file follows the fileutil rule: a killed run's temp is removed by the next run.
+    """
+    check_destination(output)
+    atomic = AtomicFile(output, mode=0o644)
+    try:
+        with atomic as target:
+            _write_minimal(iso_path, atomic, target, rootfs_url)
+            target.flush()
+            differs = destination_kind(output) != "file" or sha256_file(output) != sha256_file(atomic.tmp)
+            if not differs or check_mode:
+                raise _Unchanged(differs)
+    except _Unchanged as unchanged:
+        return bool(unchanged.args[0])
+    return True
+
+
+def _write_minimal(iso_path, atomic, target, rootfs_url, output_rootfs=None):
+    if rootfs_url is not None and len(rootfs_url.split()) != 1:
+        raise NestosError("forbidden whitespace found in '%s'" % rootfs_url)
     with LiveIso(iso_path) as iso:
         if not iso.initrd.is_empty() or (iso.kargs_areas and iso.kargs != iso.kargs_default):
             raise NestosError("Cannot operate on ISO with embedded customizations. Reset it first "
@@ -196,15 +230,11 @@ def extract_minimal_iso(iso_path, output, rootfs_url=None, output_rootfs=None, c
         except NotFound:
             raise NestosError("This ISO image does not support extracting a minimal ISO.", file=iso_path)
         entries, digest, xz = parse_miniso(iso.iso.read_file(rec), name=iso_path)
-        flavour = iso.flavour
         if output_rootfs:
             extract_rootfs(iso_path, output_rootfs)
-        atomic = AtomicFile(output, mode=0o644)
-        with atomic as target:
-            _unpack(entries, digest, xz, iso.handle, target, iso_path)
-            target.flush()
-            _fix_kargs(atomic.tmp, flavour, rootfs_url)
-    return output
+        _unpack(entries, digest, xz, iso.handle, target, iso_path)
+        target.flush()
+        _fix_kargs(atomic.tmp, iso.flavour, rootfs_url)
 
 
 def extract_rootfs(iso_path, output, check_mode=False):

@@ -18,11 +18,13 @@ __metaclass__ = type
 
 import errno
 import os
+from typing import Any, Iterator, List, Optional, Tuple
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile, copy_range
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import AtomicFile
 
 CHUNK = 4 * 1024 * 1024
+Region = Tuple[int, bytes]
 
 
 def check_regions(regions, size, name=None):
@@ -38,26 +40,133 @@ def check_regions(regions, size, name=None):
     return ordered
 
 
-def write_in_place(path, regions):
+def _os_error(err: OSError, what: str, path: str) -> NestosError:
+    reason = err.strerror or str(err)
+    if err.errno == errno.ENOSPC:
+        reason += " (free some space on that file system, or write to dest on another one)"
+    elif err.errno == errno.EROFS:
+        reason += " (the file system is mounted read-only; give a dest on a writable one)"
+    return NestosError("%s: %s" % (what, reason), file=path)
+
+
+def _preallocate(fd: int, regions: List[Region], path: str) -> None:
+    """Make sure every region has blocks before a byte is written (a sparse image may not).
+
+    ``posix_fallocate`` on a region that already has blocks changes nothing; on a hole it
+    allocates zeroed blocks, so the content is unchanged. It fails with ENOSPC before any
+    write, which keeps the source untouched when the file system is full.
+    """
+    allocate = getattr(os, "posix_fallocate", None)
+    if allocate is None:
+        return
+    for offset, data in regions:
+        try:
+            allocate(fd, offset, len(data))
+        except OSError as err:
+            if err.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                return
+            raise _os_error(err, "cannot reserve space to write in place; nothing was changed", path)
+
+
+def _pwrite_all(fd: int, offset: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
+
+
+def write_in_place(path: str, regions: List[Region]) -> str:
+    """Write ``regions`` into ``path``; on a failure the old bytes are put back (source unchanged)."""
     size = os.path.getsize(path)
     regions = check_regions(regions, size, path)
     try:
         fd = os.open(path, os.O_RDWR)
     except OSError as err:
-        raise NestosError("cannot open for writing: %s" % err.strerror, file=path)
+        raise _os_error(err, "cannot open for writing", path)
     try:
-        for offset, data in regions:
-            os.lseek(fd, offset, os.SEEK_SET)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-        os.fsync(fd)
+        _preallocate(fd, regions, path)
+        saved = [(offset, os.pread(fd, len(data), offset)) for offset, data in regions]
+        done = []
+        try:
+            for offset, data in regions:
+                done.append((offset, data))
+                _pwrite_all(fd, offset, data)
+            os.fsync(fd)
+        except OSError as err:
+            for offset, old in saved[:len(done)]:
+                try:
+                    _pwrite_all(fd, offset, old)
+                except OSError:
+                    break
+            raise _os_error(err, "cannot write in place; the old contents were put back", path)
     finally:
         os.close(fd)
+    return path
 
 
-def write_new_file(src, dest, regions, mode=None, clobber=False):
+def _data_extents(fd: int, size: int) -> Iterator[Tuple[int, int]]:
+    """(offset, length) of the data extents of a file; holes are skipped (SEEK_DATA/SEEK_HOLE)."""
+    seek_data = getattr(os, "SEEK_DATA", None)
+    seek_hole = getattr(os, "SEEK_HOLE", None)
+    if seek_data is None or seek_hole is None:
+        yield 0, size
+        return
+    pos = 0
+    while pos < size:
+        try:
+            start = os.lseek(fd, pos, seek_data)
+        except OSError as err:
+            if err.errno == errno.ENXIO:  # only a hole is left
+                return
+            if err.errno in (errno.EINVAL, errno.EOPNOTSUPP):
+                yield pos, size - pos
+                return
+            raise
+        end = min(os.lseek(fd, start, seek_hole), size)
+        yield start, end - start
+        pos = end
+
+
+def _copy_extent(src_fd: int, dst_fd: int, offset: int, length: int) -> None:
+    copier = getattr(os, "copy_file_range", None)
+    done = 0
+    while done < length and copier is not None:
+        try:
+            n = copier(src_fd, dst_fd, min(length - done, 1 << 30), offset + done, offset + done)
+        except OSError as err:
+            if err.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
+                copier = None
+                break
+            raise
+        if n == 0:
+            break
+        done += n
+    while done < length:
+        block = os.pread(src_fd, min(CHUNK, length - done), offset + done)
+        if not block:
+            raise NestosError("source shrank while reading")
+        _pwrite_all(dst_fd, offset + done, block)
+        done += len(block)
+
+
+def sparse_copy(src_handle: Any, dst_handle: Any) -> int:
+    """Copy a whole file keeping its holes: only data extents are copied, then the size is set.
+
+    A sparse source stays sparse in the copy (``copy_file_range`` alone fills holes on most
+    file systems). Returns the size copied.
+    """
+    src_fd, dst_fd = src_handle.fileno(), dst_handle.fileno()
+    size = os.fstat(src_fd).st_size
+    for offset, length in _data_extents(src_fd, size):
+        _copy_extent(src_fd, dst_fd, offset, length)
+    os.ftruncate(dst_fd, size)
+    return size
+
+
+def write_new_file(src: str, dest: str, regions: List[Region], mode: Optional[int] = None,
+                   clobber: bool = False) -> str:
+    """Copy ``src`` to ``dest`` (atomic, sparse-preserving) with ``regions`` written in."""
     if os.path.abspath(src) == os.path.abspath(dest):
         return write_in_place(src, regions)
     if not clobber and os.path.lexists(dest):
@@ -69,13 +178,11 @@ def write_new_file(src, dest, regions, mode=None, clobber=False):
     try:
         with open(src, "rb") as source:
             with AtomicFile(dest, mode=mode) as target:
-                copy_range(source, target)
-                target.flush()
+                sparse_copy(source, target)
                 for offset, data in regions:
-                    target.seek(offset)
-                    target.write(data)
+                    _pwrite_all(target.fileno(), offset, data)
     except (IOError, OSError) as err:
-        raise NestosError("cannot write output: %s" % (err.strerror or err), file=dest)
+        raise _os_error(err, "cannot write output (no partial file was left)", dest)
     return dest
 
 

@@ -366,6 +366,50 @@ class KargsPlan(object):
         return bool(self.flags)
 
 
+def _entries(after, key):
+    return [a for a in after if _kv(a)[0] == key]
+
+
+def _kargs_delete(after, flags, delete, delete_if_present):
+    for field, items in (("delete", delete), ("delete_if_present", delete_if_present)):
+        for i, item in enumerate(items or []):
+            key, value = _kv(_check_karg(item, "%s[%d]" % (field, i)))
+            if value is None:
+                for entry in _entries(after, key):
+                    after.remove(entry)
+                    flags.append("--delete=%s" % entry)
+            elif item in after:
+                after.remove(item)
+                flags.append("--delete=%s" % item)
+
+
+def _kargs_replace_one(after, flags, item, path):
+    key, value = _kv(item)
+    if value is None:
+        raise NestosError("replace needs KEY=VALUE or KEY=OLD=NEW, got %r" % item, path=path)
+    found = _entries(after, key)
+    if "=" in value:
+        old, new = value.split("=", 1)
+        if _fmt(key, old) in after:
+            after[after.index(_fmt(key, old))] = _fmt(key, new)
+            flags.append("--replace=%s" % item)
+        elif _fmt(key, new) not in after:
+            raise NestosError("cannot replace %s=%s: the kernel arguments have no such entry (%s)"
+                              % (key, old, " ".join(found) or "key absent"), path=path)
+        return
+    if found == [item]:
+        return
+    if not found:
+        after.append(item)
+        flags.append("--append=%s" % item)
+    elif len(found) == 1:
+        after[after.index(found[0])] = item
+        flags.append("--replace=%s" % item)
+    else:
+        raise NestosError("%s has several values (%s); use KEY=OLD=NEW to pick one"
+                          % (key, " ".join(found)), path=path)
+
+
 def plan_kargs(current, append=None, append_if_missing=None, delete=None, delete_if_present=None,
                replace=None):
     """Compute the rpm-ostree kargs flags that bring ``current`` (a command line string) to
@@ -375,47 +419,9 @@ def plan_kargs(current, append=None, append_if_missing=None, delete=None, delete
     before = split_kargs(current)
     after = list(before)
     flags = []
-
-    def entries(key):
-        return [a for a in after if _kv(a)[0] == key]
-
-    for field, items in (("delete", delete), ("delete_if_present", delete_if_present)):
-        for i, item in enumerate(items or []):
-            key, value = _kv(_check_karg(item, "%s[%d]" % (field, i)))
-            if value is None:
-                found = entries(key)
-                for entry in found:
-                    after.remove(entry)
-                    flags.append("--delete=%s" % entry)
-            elif item in after:
-                after.remove(item)
-                flags.append("--delete=%s" % item)
+    _kargs_delete(after, flags, delete, delete_if_present)
     for i, item in enumerate(replace or []):
-        item = _check_karg(item, "replace[%d]" % i)
-        key, value = _kv(item)
-        if value is None:
-            raise NestosError("replace needs KEY=VALUE or KEY=OLD=NEW, got %r" % item, path="replace[%d]" % i)
-        found = entries(key)
-        if "=" in value:
-            old, new = value.split("=", 1)
-            if _fmt(key, old) in after:
-                after[after.index(_fmt(key, old))] = _fmt(key, new)
-                flags.append("--replace=%s" % item)
-            elif _fmt(key, new) not in after:
-                raise NestosError("cannot replace %s=%s: the kernel arguments have no such entry (%s)"
-                                  % (key, old, " ".join(found) or "key absent"), path="replace[%d]" % i)
-            continue
-        if found == [item]:
-            continue
-        if not found:
-            after.append(item)
-            flags.append("--append=%s" % item)
-        elif len(found) == 1:
-            after[after.index(found[0])] = item
-            flags.append("--replace=%s" % item)
-        else:
-            raise NestosError("%s has several values (%s); use KEY=OLD=NEW to pick one"
-                              % (key, " ".join(found)), path="replace[%d]" % i)
+        _kargs_replace_one(after, flags, _check_karg(item, "replace[%d]" % i), "replace[%d]" % i)
     for i, item in enumerate(append or []):
         item = _check_karg(item, "append[%d]" % i)
         if item not in after:
@@ -423,7 +429,7 @@ def plan_kargs(current, append=None, append_if_missing=None, delete=None, delete
             flags.append("--append=%s" % item)
     for i, item in enumerate(append_if_missing or []):
         key, _value = _kv(_check_karg(item, "append_if_missing[%d]" % i))
-        if not entries(key):
+        if not _entries(after, key):
             after.append(item)
             flags.append("--append=%s" % item)
     return KargsPlan(before, after, flags)

@@ -35,6 +35,22 @@ _INT_KEYS = ("serial", "timestamp", "base-timestamp", "pending-base-timestamp")
 _BOOL_KEYS = ("booted", "staged", "pinned", "finalization-locked", "regenerate-initramfs", "gpg-enabled")
 
 
+def _is_str(value):
+    return isinstance(value, str)
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_bool(value):
+    return isinstance(value, bool)
+
+
+def _is_list(value):
+    return isinstance(value, list)
+
+
 def _err(message, path):
     return NestosError(message, file=SOURCE, path=path)
 
@@ -48,28 +64,17 @@ class Deployment(object):
             raise _err("a deployment must be an object, got %s" % type(data).__name__, where)
         self.raw = data
         self.index = index
-        for key in _STR_KEYS:
-            value = data.get(key)
-            if value is not None and not isinstance(value, str):
-                raise _err("expected a string, got %r" % (value,), "%s.%s" % (where, key))
-            setattr(self, key.replace("-", "_"), value)
-        for key in _INT_KEYS:
-            value = data.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise _err("expected an integer, got %r" % (value,), "%s.%s" % (where, key))
-            setattr(self, key.replace("-", "_"), value)
-        for key in _BOOL_KEYS:
-            value = data.get(key, False)
-            if not isinstance(value, bool):
-                raise _err("expected true or false, got %r" % (value,), "%s.%s" % (where, key))
-            setattr(self, key.replace("-", "_"), value)
-        for key in _LIST_KEYS:
-            value = data.get(key)
-            if value is None:
-                value = []
-            if not isinstance(value, list):
-                raise _err("expected a list, got %r" % (value,), "%s.%s" % (where, key))
-            setattr(self, key.replace("-", "_"), value)
+        for keys, check, what, default in ((_STR_KEYS, _is_str, "a string", None),
+                                           (_INT_KEYS, _is_int, "an integer", None),
+                                           (_BOOL_KEYS, _is_bool, "true or false", False),
+                                           (_LIST_KEYS, _is_list, "a list", None)):
+            for key in keys:
+                value = data.get(key, default)
+                if (value is not None or check is _is_bool) and not check(value):
+                    raise _err("expected %s, got %r" % (what, value), "%s.%s" % (where, key))
+                if value is None and check is _is_list:
+                    value = []
+                setattr(self, key.replace("-", "_"), value)
         if not self.checksum:
             raise _err("deployment has no checksum", "%s.checksum" % where)
         self.base_commit_meta = data.get("base-commit-meta") or {}
@@ -81,6 +86,9 @@ class Deployment(object):
         self.signatures = data.get("signatures") or []
         self.live_inprogress = data.get("live-inprogress")
         self.live_replaced = data.get("live-replaced")
+        self._parse_refs(where)
+
+    def _parse_refs(self, where):
         self.image = None
         if self.container_image_reference:
             try:

@@ -34,17 +34,7 @@ def _url(value, path):
     return value
 
 
-def build(updates_enabled=None, allow_downgrade=None, strategy=None, fleet_lock_base_url=None,
-          periodic_time_zone=None, periodic_windows=None, group=None, node_uuid=None, rollout_wariness=None,
-          cincinnati_base_url=None, steady_interval_secs=None):
-    """Validate the options and return (config dict shaped like the TOML, warnings)."""
-    warnings = []
-    cfg = {}
-    if steady_interval_secs is not None:
-        if isinstance(steady_interval_secs, bool) or not isinstance(steady_interval_secs, int) \
-                or steady_interval_secs <= 0:
-            raise NestosError("must be a positive number of seconds", path="steady_interval_secs")
-        cfg.setdefault("agent", {}).setdefault("timing", {})["steady_interval_secs"] = steady_interval_secs
+def _identity(group, node_uuid, rollout_wariness):
     ident = {}
     if group is not None:
         if not _GROUP.match(group):
@@ -60,10 +50,38 @@ def build(updates_enabled=None, allow_downgrade=None, strategy=None, fleet_lock_
             raise NestosError("rollout_wariness must be between 0.0 and 1.0, got %r" % rollout_wariness,
                               path="rollout_wariness")
         ident["rollout_wariness"] = float(rollout_wariness)
-    if ident:
-        cfg["identity"] = ident
-    if cincinnati_base_url is not None:
-        cfg["cincinnati"] = {"base_url": _url(cincinnati_base_url, "cincinnati_base_url")}
+    return ident
+
+
+def _fleet_lock(upd, strategy, fleet_lock_base_url, warnings):
+    if fleet_lock_base_url is not None:
+        upd["fleet_lock"] = {"base_url": _url(fleet_lock_base_url, "fleet_lock_base_url")}
+        if not fleet_lock_base_url.endswith("/"):
+            warnings.append("fleet_lock_base_url has no trailing '/': Zincati joins v1/pre-reboot with URL-join "
+                            "rules, so the last path segment would be replaced")
+        if strategy not in (None, "fleet_lock"):
+            warnings.append("fleet_lock_base_url is set but strategy is %s" % strategy)
+    if strategy == "fleet_lock" and fleet_lock_base_url is None:
+        raise NestosError("strategy fleet_lock needs fleet_lock_base_url", path="fleet_lock_base_url")
+
+
+def _periodic(upd, strategy, periodic_time_zone, periodic_windows):
+    if periodic_time_zone is not None or periodic_windows:
+        periodic = {}
+        if periodic_time_zone is not None:
+            if not periodic_time_zone or any(c.isspace() for c in periodic_time_zone):
+                raise NestosError("time zone must be an IANA name such as UTC or Europe/Paris, or localtime",
+                                  path="periodic_time_zone")
+            periodic["time_zone"] = periodic_time_zone
+        windows = [_window(win, "periodic_windows[%d]" % i) for i, win in enumerate(periodic_windows or [])]
+        if windows:
+            periodic["window"] = windows
+        upd["periodic"] = periodic
+    if strategy == "periodic" and not periodic_windows:
+        raise NestosError("strategy periodic needs at least one entry in periodic_windows", path="periodic_windows")
+
+
+def _updates(updates_enabled, allow_downgrade, strategy):
     upd = {}
     if updates_enabled is not None:
         upd["enabled"] = bool(updates_enabled)
@@ -74,30 +92,28 @@ def build(updates_enabled=None, allow_downgrade=None, strategy=None, fleet_lock_
             raise NestosError("unsupported strategy %r; use one of %s" % (strategy, ", ".join(STRATEGIES)),
                               path="strategy")
         upd["strategy"] = strategy
-    if fleet_lock_base_url is not None:
-        upd["fleet_lock"] = {"base_url": _url(fleet_lock_base_url, "fleet_lock_base_url")}
-        if not fleet_lock_base_url.endswith("/"):
-            warnings.append("fleet_lock_base_url has no trailing '/': Zincati joins v1/pre-reboot with URL-join "
-                            "rules, so the last path segment would be replaced")
-        if strategy not in (None, "fleet_lock"):
-            warnings.append("fleet_lock_base_url is set but strategy is %s" % strategy)
-    if strategy == "fleet_lock" and fleet_lock_base_url is None:
-        raise NestosError("strategy fleet_lock needs fleet_lock_base_url", path="fleet_lock_base_url")
-    if periodic_time_zone is not None or periodic_windows:
-        periodic = {}
-        if periodic_time_zone is not None:
-            if not periodic_time_zone or any(c.isspace() for c in periodic_time_zone):
-                raise NestosError("time zone must be an IANA name such as UTC or Europe/Paris, or localtime",
-                                  path="periodic_time_zone")
-            periodic["time_zone"] = periodic_time_zone
-        windows = []
-        for i, win in enumerate(periodic_windows or []):
-            windows.append(_window(win, "periodic_windows[%d]" % i))
-        if windows:
-            periodic["window"] = windows
-        upd["periodic"] = periodic
-    if strategy == "periodic" and not periodic_windows:
-        raise NestosError("strategy periodic needs at least one entry in periodic_windows", path="periodic_windows")
+    return upd
+
+
+def build(updates_enabled=None, allow_downgrade=None, strategy=None, fleet_lock_base_url=None,
+          periodic_time_zone=None, periodic_windows=None, group=None, node_uuid=None, rollout_wariness=None,
+          cincinnati_base_url=None, steady_interval_secs=None):
+    """Validate the options and return (config dict shaped like the TOML, warnings)."""
+    warnings = []
+    cfg = {}
+    if steady_interval_secs is not None:
+        if isinstance(steady_interval_secs, bool) or not isinstance(steady_interval_secs, int) \
+                or steady_interval_secs <= 0:
+            raise NestosError("must be a positive number of seconds", path="steady_interval_secs")
+        cfg.setdefault("agent", {}).setdefault("timing", {})["steady_interval_secs"] = steady_interval_secs
+    ident = _identity(group, node_uuid, rollout_wariness)
+    if ident:
+        cfg["identity"] = ident
+    if cincinnati_base_url is not None:
+        cfg["cincinnati"] = {"base_url": _url(cincinnati_base_url, "cincinnati_base_url")}
+    upd = _updates(updates_enabled, allow_downgrade, strategy)
+    _fleet_lock(upd, strategy, fleet_lock_base_url, warnings)
+    _periodic(upd, strategy, periodic_time_zone, periodic_windows)
     if upd:
         cfg["updates"] = upd
     return cfg, warnings

@@ -9,7 +9,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors imp
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.iso import LiveIso
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.miniso import extract_minimal_iso, parse_miniso
-from tests.unit.live.modrun import run_module
+from tests.support.live_media import run_module
 
 WITH_MINISO = ["embed-areas-2021-12", "embed-areas-2022-02", "embed-areas-2022-09", "embed-areas-2023-03.x86_64",
                "embed-areas-2023-07.x86_64", "embed-areas-2023-07.s390x"]

@@ -215,3 +215,47 @@ def test_zincati_dropins_parse_back(make_fleet, tmp_path):
         assert (x.root / "etc/zincati/config.d/95-disable-on-dev.toml").read_text() == "[updates]\nenabled = false\n"
     r = run_playbook(fleet, pb)
     assert r.returncode == 0 and all(v["changed"] == 0 for v in recap(r.stdout).values()), r.stdout[-3000:]
+
+
+def test_rollout_report_json_with_injected_failures(make_fleet, tmp_path):
+    fleet = make_fleet("rollrep", 5, images=[TAG])
+    h = {x.name: x for x in fleet.hosts}
+    h["nestos-02"].set_fault("degraded-image", TAG)     # health check fails -> rolled back
+    h["nestos-03"].set_fault("rebase-fail")             # the rebase itself fails
+    ev = dict(REBASE, nestos_serial=[1, 3, "100%"], nestos_max_fail_percentage=70,
+              os_update_report_dir=str(tmp_path / "reports"))
+    r = run_playbook(fleet, PB / "rebase.yml", ev, forks=5)
+    assert r.returncode != 0
+    assert "nestos-02    rolled back" in r.stdout          # the text report is still printed
+    (path,) = list((tmp_path / "reports").glob("*.json"))
+    doc = json.loads(path.read_text())
+    assert path.name.endswith("-Rebase-in-batches---a-canary-first-then-growing-batches.json")
+    assert doc["action"] == "rebase" and doc["play"].startswith("Rebase in batches")
+    hosts = {x["host"]: x for x in doc["hosts"]}
+    assert [x["host"] for x in doc["hosts"]] == ["nestos-%02d" % i for i in range(1, 6)]
+    assert {n: x["batch"] for n, x in hosts.items()} == {"nestos-01": 0, "nestos-02": 1, "nestos-03": 1,
+                                                        "nestos-04": 1, "nestos-05": 2}
+    assert {n: x["result"] for n, x in hosts.items()} == {
+        "nestos-01": "changed", "nestos-02": "rolled_back", "nestos-03": "failed", "nestos-04": "changed",
+        "nestos-05": "changed"}
+    for x in doc["hosts"]:
+        assert x["before"]["image"] == OLD and x["before"]["version"] == BASE_VERSION
+        starts = [e["start"] for e in x["events"]]
+        assert starts == sorted(starts) and all(e["start"] <= e["end"] for e in x["events"])
+        assert all(doc["started"] <= e["start"] and e["end"] <= doc["finished"] for e in x["events"])
+    phases = {n: [(e["phase"], e["status"]) for e in x["events"]] for n, x in hosts.items()}
+    assert phases["nestos-01"] == [("prefetch", "changed"), ("apply", "changed"), ("reboot", "changed"),
+                                   ("health", "ok"), ("verify", "ok")]
+    assert phases["nestos-02"] == [("prefetch", "changed"), ("apply", "changed"), ("reboot", "changed"),
+                                   ("health", "failed"), ("verify", "ok"), ("rollback", "changed")]
+    assert phases["nestos-03"][-1] == ("apply", "failed") and "rebase" in hosts["nestos-03"]["events"][-1]["detail"]
+    assert hosts["nestos-01"]["after"]["image"] == NEW and hosts["nestos-01"]["after"]["digest"].startswith("sha256:")
+    assert hosts["nestos-02"]["after"]["image"] == OLD and hosts["nestos-03"]["after"]["image"] == OLD
+    # the report stage's reader (module_utils/report/rollout.py) accepts it as it is
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.report import rollout
+    assert rollout.counts(rollout.load_report(doc)) == {"changed": 3, "rolled_back": 1, "failed": 1}
+    # batches run in order: every event of batch 0 ends before batch 1's first apply starts
+    first_apply = {n: [e for e in x["events"] if e["phase"] == "apply"][0]["start"] for n, x in hosts.items()}
+    end_of = {n: x["events"][-1]["end"] for n, x in hosts.items()}
+    assert end_of["nestos-01"] < min(first_apply[n] for n in ("nestos-02", "nestos-03", "nestos-04"))
+    assert max(end_of[n] for n in ("nestos-02", "nestos-03", "nestos-04")) < first_apply["nestos-05"]

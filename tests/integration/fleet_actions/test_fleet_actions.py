@@ -47,12 +47,12 @@ def recap(out):
 
 @pytest.fixture
 def fleet():
-    f = Fleet("fleet-actions", 2, reboot_delay=0.3)
+    f = Fleet("fleet-actions-%d" % os.getpid(), 2, reboot_delay=0.3)
     f.add_image(TAG)
     f.create()
-    f.start()
+    f.start(owner_pid=os.getpid())
     yield f
-    f.stop()
+    f.remove()
 
 
 def test_converge_check_then_apply_then_idempotent_then_rollback(fleet):
@@ -107,3 +107,62 @@ def test_missing_image_is_quoted(fleet):
     for kind, msg in kinds:
         assert kind == "not_found", r.stdout
         assert "rpm-ostree rebase" in msg and "no-such-tag" in msg
+
+
+def test_operations_pin_deploy_override_initramfs_apply_live(fleet):
+    from tests.lab.fleet.lab import BASE_ORIGIN, BASE_VERSION
+    newer = "22.03-LTS-SP4.20240728.0"
+    fleet.add_commit(BASE_ORIGIN, newer)
+    rpm = "/var/tmp/podman-4.9.5-1.oe2203sp4.x86_64.rpm"
+    for h in fleet.hosts:
+        (h.root / rpm.lstrip("/")).write_bytes(b"\xed\xab\xee\xdb lab rpm")
+    start = {h.name: h.booted() for h in fleet.hosts}
+    extra = {"deploy_version": newer, "replacement_rpm": rpm, "keep_version": BASE_VERSION}
+    # check mode: the plan, nothing on the hosts changes
+    r = play(fleet, "operations.yml", extra, args=["--check", "--diff"])
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert ("+0 %s %s ((new)) [staged]" % (BASE_ORIGIN, newer)) in r.stdout     # the predicted deployment
+    for h in fleet.hosts:
+        assert h.booted() == start[h.name] and not any(
+            c.startswith(("rpm-ostree deploy", "rpm-ostree override", "rpm-ostree initramfs", "ostree admin",
+                          "rpm-ostree apply-live", "systemctl reboot")) for c in h.commands()), h.commands()
+    r = play(fleet, "operations.yml", extra)
+    assert r.returncode == 0, r.stdout[-4000:]
+    for h in fleet.hosts:
+        d = h.deployment()
+        assert d["version"] == newer and d["origin"] == BASE_ORIGIN
+        assert d["removals"] == "nano" and d["replacements"] == "podman-4.9.5-1.oe2203sp4.x86_64"
+        assert d["initramfs"] == "true" and d["initramfs_args"] == "-I /etc/crypttab"
+        order = h.read("order").split()
+        assert start[h.name] in order                                 # pinned: survived two reboots
+        assert h.deployment(start[h.name])["pinned"] == "true" and h.deployment(start[h.name])["version"] == BASE_VERSION
+        staged = h.read("staged").strip()
+        assert d["live"] == h.deployment(staged)["checksum"]          # applied live
+        assert h.deployment(staged)["packages"] == "htop"
+        status = json.loads(fleet.ssh(h, "rpm-ostree status --json").stdout)
+        booted = [x for x in status["deployments"] if x["booted"]][0]
+        assert booted["requested-base-removals"] == ["nano"]
+        assert booted["base-removals"][0][:2] == ["nano-6.0-3.oe2203sp4.x86_64", "nano"]
+        assert booted["base-local-replacements"][0][0][0] == "podman-4.9.5-1.oe2203sp4.x86_64"
+        assert booted["regenerate-initramfs"] is True and booted["initramfs-args"] == ["-I", "/etc/crypttab"]
+        assert booted["live-replaced"] == h.deployment(staged)["checksum"]
+        assert [x["pinned"] for x in status["deployments"] if x["id"] == start[h.name]] == [True]
+    r = play(fleet, "operations.yml", extra)
+    assert r.returncode == 0 and all(v["changed"] == 0 for v in recap(r.stdout).values()), r.stdout[-3000:]
+    # undo: overrides reset, initramfs off, unpinned
+    undo = PLAYBOOKS / "operations_undo.yml"
+    undo.write_text(
+        "- hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n"
+        "    - nestos.lifecycle.rpm_ostree_override:\n        reset_all: true\n"
+        "    - nestos.lifecycle.rpm_ostree_initramfs:\n        enabled: false\n"
+        "    - nestos.lifecycle.ostree_pin:\n        deployment: \"%s\"\n        pinned: false\n"
+        % fleet.hosts[0].deployment(start[fleet.hosts[0].name])["checksum"][:12])
+    try:
+        r = play(fleet, "operations_undo.yml")
+        assert r.returncode == 0, r.stdout[-3000:]
+        for h in fleet.hosts:
+            new = h.deployment(h.read("order").split()[0])
+            assert new["removals"] == "" and new["replacements"] == "" and new["initramfs"] == "false"
+            assert h.deployment(start[h.name])["pinned"] == "false"
+    finally:
+        undo.unlink()

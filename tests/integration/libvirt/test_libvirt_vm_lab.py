@@ -56,6 +56,7 @@ def test_provision_idempotence_reprovision_and_removal(run_module, machine_name,
                          **common(machine_name, lab_qcow2, storage_dir))
     assert checked["changed"] is True and checked["uuid"] is None
     assert "opt/com.coreos/config" in checked["diff"]["after"]
+    assert KEY not in json.dumps(checked)  # the config's SSH key is in neither the result nor the diff
     assert machine_name not in [d.name() for d in conn.listAllDomains()]
     assert not os.path.exists(os.path.join(storage_dir, machine_name + ".qcow2"))
 
@@ -65,6 +66,8 @@ def test_provision_idempotence_reprovision_and_removal(run_module, machine_name,
     report = wait_report(first)
     assert report.succeeded, report.ignition["messages"]
     assert "ignition.platform.id=qemu" in report.cmdline
+    assert report.ignition["platform"] == "qemu" and first["platform"] == "qemu"
+    assert KEY not in json.dumps(first)
     assert report.text("/etc/nestos-lab/generation") == "one\n"
     assert report.file("/etc/nestos-lab/generation")["mode"] == 0o640
     assert report.file("/etc/nestos-lab/generation")["sha256"] == hashlib.sha256(b"one\n").hexdigest()

@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from tests.lab import media
-from tests.unit.live.conftest import sha256
-from tests.unit.live.modrun import run_module
+from tests.support.live_media import sha256
+from tests.support.live_media import run_module
 
 pytestmark = [pytest.mark.lab]
 IGN = '{"ignition":{"version":"3.3.0"}}'

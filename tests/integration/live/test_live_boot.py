@@ -11,8 +11,8 @@ import pytest
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import make_newc
 from tests.lab import harness, media
-from tests.unit.live.conftest import sha256
-from tests.unit.live.modrun import run_module
+from tests.support.live_media import sha256
+from tests.support.live_media import run_module
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 TIMEOUT = 180

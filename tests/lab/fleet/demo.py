@@ -44,10 +44,13 @@ def main():
     try:
         print("fleet lab: %d hosts on 127.0.0.1:%d-%d, all on NestOS %s (classic origin)\n"
               % (len(fleet.hosts), fleet.hosts[0].port, fleet.hosts[-1].port, BASE_VERSION))
-        common = {"os_update_reboot_delay": 1, "os_update_health_delay": 1}
+        reports = TOP / ".cache" / "rollout"
+        before = set(reports.glob("*.json")) if reports.is_dir() else set()
+        common = {"os_update_reboot_delay": 1, "os_update_health_delay": 1, "os_update_report_dir": str(reports)}
         rc1 = playbook(fleet, "rebase.yml", dict(common, os_update_image="%s:%s" % (REGISTRY, TAG),
                                                  os_update_signature="unverified", os_update_allow_unverified=True,
                                                  nestos_serial=[1, 2, "100%"]))
+        per_host = [h.sshd_sessions() for h in fleet.hosts]
         rc2 = playbook(fleet, "rollback.yml", dict(common, os_update_rollback_to=BASE_VERSION, nestos_serial=[1]),
                        limit="nestos-05")
         print("booted deployments now (from the hosts' rpm-ostree state):")
@@ -55,7 +58,14 @@ def main():
             d = h.deployment()
             kind = "container" if d["ref"] else "classic"
             print("  %-10s %-9s %s (%s), boots: %d" % (h.name, kind, d["ref"] or d["origin"], d["version"], len(h.boots())))
-        return 0 if rc1 == 0 and rc2 == 0 else 1
+        for path in sorted(set(reports.glob("*.json")) - before):
+            doc = json.loads(path.read_text())
+            print("rollout report (JSON, %d hosts, %s): %s" % (len(doc["hosts"]), doc["action"], path))
+        ok = rc1 == 0 and rc2 == 0
+        print("demo-fleet: %s" % ("5 hosts rebased in 3 batches (%s ssh sessions per host), one rolled back; "
+                                  "text and JSON reports written" % "/".join(str(n) for n in per_host)
+                                  if ok else "FAILED"))
+        return 0 if ok else 1
     finally:
         fleet.stop()
 

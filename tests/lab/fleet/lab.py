@@ -1,6 +1,6 @@
 """The fleet lab: many "NestOS hosts" on 127.0.0.1, one sshd per host.
 
-Each host is a real OpenSSH sshd (Debian's) listening on its own port in 22100-22199 with
+Each host is a real OpenSSH sshd (Debian's) listening on its own port in 22100-22599 with
 ``ChrootDirectory`` set to the host's own root folder. The root holds busybox-static applets,
 a few real Debian binaries that NestOS also ships (sudo, coreutils' install/nohup, bash, jq)
 with their libraries, and the test doubles from tests/lab/doubles (rpm-ostree, systemctl,
@@ -62,7 +62,7 @@ def _fleet_cache():
 FLEET_CACHE = _fleet_cache()
 FIXTURES = pathlib.Path(os.environ.get("NESTOS_FIXTURES", TOP.parent / "shared" / "fixtures" / "upstream"))
 LAB_USER = "nestlab"
-PORT_MIN, PORT_MAX = 22100, 22199
+PORT_MIN, PORT_MAX = 22100, 22599
 OSNAME = "nestos"
 
 # Real Debian binaries that NestOS also ships (coreutils, sudo, bash, jq); busybox gives the rest.
@@ -79,6 +79,7 @@ DOUBLE_PLACES = {
     "systemctl": ["usr/bin/systemctl"],
     "reboot": ["usr/sbin/reboot", "usr/sbin/poweroff", "usr/sbin/halt", "usr/sbin/shutdown"],
     "lab-boot": ["usr/libexec/nestos-lab/boot"],
+    "ostree": ["usr/bin/ostree"],
 }
 
 DEFAULT_STREAM = "LTS"
@@ -95,6 +96,10 @@ UNITS = {  # unit: (enabled, active) at first boot, as NestOS presets them
     "nestos-update-ca-trust.service": ("enabled", "active"),
 }
 PACKAGES = ["htop", "tmux", "strace", "vim-enhanced", "tcpdump", "nmap-ncat", "cowsay-free"]
+# packages of the base image (NAME VERSION RELEASE), what `override remove/replace` acts on
+BASE_PACKAGES = [("kernel", "5.10.0", "216.0.0.115.oe2203sp4"), ("openssl", "1.1.1wa", "3.oe2203sp4"),
+                 ("podman", "4.9.4", "1.oe2203sp4"), ("docker-engine", "18.09.0", "336.oe2203sp4"),
+                 ("chrony", "4.1", "5.oe2203sp4"), ("nano", "6.0", "3.oe2203sp4"), ("zincati", "0.0.24", "5.oe2203sp4")]
 
 
 class LabError(RuntimeError):
@@ -240,8 +245,24 @@ def _build_template(tpl, fp, pw):
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(DOUBLES / name, dst)
             os.chmod(dst, 0o755)
-    # /etc
-    etc = tmp / "etc"
+    _write_etc(tmp / "etc", pw)
+    zdist = FIXTURES / "zincati" / "dist" / "config.d"
+    if zdist.is_dir():  # the shipped Zincati defaults, as /usr/lib/zincati/config.d holds them
+        for f in zdist.glob("*.toml"):
+            shutil.copy2(f, tmp / "usr/lib/zincati/config.d" / f.name)
+    (tmp / "usr/share/nestos-lab/packages").write_text("\n".join(PACKAGES) + "\n")
+    (tmp / "usr/share/nestos-lab/base-packages").write_text("".join("%s %s %s\n" % p for p in BASE_PACKAGES))
+    home = tmp / "home" / LAB_USER
+    home.mkdir()
+    os.chown(home, pw.pw_uid, pw.pw_gid)
+    os.chmod(home, 0o700)
+    (tmp / ".complete").write_text(fp + "\n")
+    tmp.rename(tpl)
+    return tpl, pw
+
+
+def _write_etc(etc, pw):
+    """The host's /etc: users, sudo (NestOS's rule), PAM, nsswitch, os-release, Zincati's dev drop-in."""
     (etc / "passwd").write_text(
         "root:x:0:0:root:/root:/bin/sh\n%s:x:%d:%d:NestOS fleet lab:/home/%s:/bin/sh\n"
         % (LAB_USER, pw.pw_uid, pw.pw_gid, LAB_USER))
@@ -274,18 +295,6 @@ def _build_template(tpl, fp, pw):
         '{"": [{"type": "insecureAcceptAnything"}]}}}\n')
     (etc / "zincati/config.d/95-disable-on-dev.toml").write_text("[updates]\nenabled = false\n")
     (etc / "ssh/sshd_config.d/.keep").write_text("")
-    zdist = FIXTURES / "zincati" / "dist" / "config.d"
-    if zdist.is_dir():  # the shipped Zincati defaults, as /usr/lib/zincati/config.d holds them
-        for f in zdist.glob("*.toml"):
-            shutil.copy2(f, tmp / "usr/lib/zincati/config.d" / f.name)
-    (tmp / "usr/share/nestos-lab/packages").write_text("\n".join(PACKAGES) + "\n")
-    home = tmp / "home" / LAB_USER
-    home.mkdir()
-    os.chown(home, pw.pw_uid, pw.pw_gid)
-    os.chmod(home, 0o700)
-    (tmp / ".complete").write_text(fp + "\n")
-    tmp.rename(tpl)
-    return tpl, pw
 
 
 def _make_devices(root):
@@ -343,11 +352,13 @@ class Host:
             p.unlink()
             p.write_bytes(data)
         self._write("etc/hostname", self.name + "\n")
+        self._write("etc/machine-id", uuid.uuid4().hex + "\n", 0o444)
         _make_devices(self.root)
         for d in ("run/nestos-lab", "var/lib/nestos-lab/d", "var/lib/nestos-lab/units", "var/lib/nestos-lab/faults"):
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "run/nestos-lab").chmod(0o755)
         self._write("usr/share/nestos-lab/images", images_text)
+        self._write("usr/share/nestos-lab/history", self.fleet._history_text())
         # a NestOS 22.03-LTS-SP4 install: one booted deployment on the classic origin
         checksum = hashlib.sha256(("commit " + BASE_VERSION).encode()).hexdigest()
         did = "%s-%s.0" % (OSNAME, checksum)
@@ -429,6 +440,25 @@ class Host:
         p = self.state / "boot.log"
         return p.read_text().splitlines() if p.exists() else []
 
+    def reboot_windows(self):
+        """[(down, up)] epoch seconds of every reboot the supervisor performed (up None while down)."""
+        p = self.dir / "reboots.log"
+        out = []
+        for line in (p.read_text().splitlines() if p.exists() else []):
+            what, when = line.split()
+            if what == "down":
+                out.append([float(when), None])
+            elif out and out[-1][1] is None:
+                out[-1][1] = float(when)
+        return [tuple(w) for w in out]
+
+    def machine_id(self):
+        return (self.root / "etc/machine-id").read_text().strip()
+
+    def write_zincati(self, name, text):
+        """A Zincati drop-in in /etc/zincati/config.d (files nobody reads but the actions)."""
+        self._write("etc/zincati/config.d/" + name, text)
+
     def set_fault(self, name, value="1"):
         """Faults: rebase-fail, busy (value = transaction title), busy-count, degraded-image
         (value = substring of the booted deployment's state), reboot-hang."""
@@ -456,8 +486,8 @@ class Host:
 class Fleet:
     """A set of lab hosts under $NESTOS_LAB_CACHE/fleet/<name>, served by one supervisor."""
 
-    def __init__(self, name="default", count=5, base_port=None, reboot_delay=1.0):
-        """base_port=None picks the lowest free range in 22100-22199 that no running fleet
+    def __init__(self, name="default", count=5, base_port=None, reboot_delay=1.0, port_floor=PORT_MIN):
+        """base_port=None picks the lowest free range in 22100-22599 that no running fleet
         (of this or another test session) uses."""
         self.name = name
         self.dir = FLEET_CACHE / "fleets" / name
@@ -467,7 +497,7 @@ class Fleet:
         self.images = {}
         self.stop()  # a leftover of this very fleet (interrupted run)
         if base_port is None:
-            base_port = self._free_base(count)
+            base_port = self._free_base(count, port_floor)
         if base_port < PORT_MIN or base_port + count - 1 > PORT_MAX:
             raise LabError("fleet ports must stay in %d-%d" % (PORT_MIN, PORT_MAX))
         self.hosts = [Host(self, "nestos-%02d" % (i + 1), base_port + i) for i in range(count)]
@@ -485,12 +515,32 @@ class Fleet:
             used.update(h["port"] for h in spec["hosts"])
         return used
 
-    def _free_base(self, count):
-        used = self.running_ports()
-        for base in range(PORT_MIN, PORT_MAX - count + 2):
-            ports = range(base, base + count)
-            if used.isdisjoint(ports) and not any(_listening(p) for p in ports):
-                return base
+    def _reserved(self):
+        """Ports other live processes reserved for fleets they are still creating."""
+        used = set()
+        for res in (FLEET_CACHE / "reservations").glob("*"):
+            try:
+                spec = json.loads(res.read_text())
+                os.kill(spec["pid"], 0)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if res.name != self.name:
+                used.update(range(spec["ports"][0], spec["ports"][1] + 1))
+        return used
+
+    def _free_base(self, count, floor=PORT_MIN):
+        """The lowest free range, chosen under a lock and reserved (test sessions running at
+        the same time would otherwise pick the same range before either fleet listens)."""
+        (FLEET_CACHE / "reservations").mkdir(parents=True, exist_ok=True)
+        with open(FLEET_CACHE / ".ports.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            used = self.running_ports() | self._reserved()
+            for base in range(max(floor, PORT_MIN), PORT_MAX - count + 2):
+                ports = range(base, base + count)
+                if used.isdisjoint(ports) and not any(_listening(p) for p in ports):
+                    (FLEET_CACHE / "reservations" / self.name).write_text(
+                        json.dumps({"pid": os.getpid(), "ports": [base, base + count - 1]}))
+                    return base
         raise LabError("no %d free ports left in %d-%d (running fleets: %s)" % (count, PORT_MIN, PORT_MAX, sorted(used)))
 
     def __getitem__(self, name):
@@ -510,10 +560,18 @@ class Fleet:
         return digest
 
     def add_commit(self, ref, version, stream=DEFAULT_STREAM):
+        """Publish a commit of an ostree ref (the ref's newest); older ones stay in its history
+        (what `rpm-ostree deploy VERSION` finds)."""
         commit = hashlib.sha256(("commit " + version).encode()).hexdigest()
         self.images[ref] = (commit, version, stream, "")
+        self.history = getattr(self, "history", [])
+        if (ref, version, commit) not in self.history:
+            self.history.append((ref, version, commit))
         self._publish_images()
         return commit
+
+    def _history_text(self):
+        return "".join("%s %s %s\n" % h for h in getattr(self, "history", []))
 
     def _images_text(self):
         return "".join("%s %s %s %s %s\n" % (k, d, v, s, f) for k, (d, v, s, f) in self.images.items())
@@ -523,6 +581,7 @@ class Fleet:
             for h in self.hosts:
                 if h.root.exists():
                     h._write("usr/share/nestos-lab/images", self._images_text())
+                    h._write("usr/share/nestos-lab/history", self._history_text())
 
     # --- life cycle ---
     def create(self):
@@ -571,7 +630,11 @@ class Fleet:
         Fleet.stop_dir(self.dir)
         proc = getattr(self, "_proc", None)
         if proc is not None:
-            proc.wait(timeout=10)
+            try:  # a loaded machine may need a while to stop hundreds of sshd processes
+                proc.wait(timeout=30 + len(self.hosts))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
             self._proc = None
 
     @staticmethod
@@ -596,6 +659,9 @@ class Fleet:
     def remove(self):
         """Stop the fleet and delete its folder (hosts, logs)."""
         self.stop()
+        res = FLEET_CACHE / "reservations" / self.name
+        if res.exists():
+            res.unlink()
         for _attempt in range(20):
             shutil.rmtree(self.dir, ignore_errors=True)
             if not self.dir.exists():
@@ -624,6 +690,11 @@ class Fleet:
             "ansible_ssh_private_key_file=%s" % (self.keys / "id_ed25519"),
             "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR'",
             "ansible_become_method=sudo",
+            # one TCP connection per host for all of a play's sessions (ssh multiplexing), and
+            # modules piped to the interpreter (no temp files); the os_update role opens one
+            # session per phase over it
+            "ansible_ssh_pipelining=true",
+            "ansible_ssh_args='-C -o ControlMaster=auto -o ControlPersist=120s'",
             "",
         ]
         path.write_text("\n".join(lines))

@@ -81,6 +81,11 @@ class HostProc:
                 pass
             self.proc = None
 
+    def note(self, what):
+        """Reboot times for tests (e.g. that reboots under a FleetLock never overlap)."""
+        with open(self.dir / "reboots.log", "a") as f:
+            f.write("%s %.3f\n" % (what, time.time()))
+
     def reboot_requested(self):
         req = self.root / "run/nestos-lab/reboot-request"
         if req.exists():
@@ -100,6 +105,7 @@ def shutdown(h, what, delay):
     # the reboot double returned already; a real systemd shutdown also takes a moment
     # before sshd and the sessions are stopped
     time.sleep(0.2)
+    h.note("down")
     h.kill_all()
     h.boot()
     h.hung = (h.root / "var/lib/nestos-lab/faults/reboot-hang").exists() or what in ("poweroff", "halt")
@@ -151,6 +157,7 @@ def main(fleet_dir, owner=None):
                     if not h.hung and now >= h.down_until:
                         h.down_until = None
                         h.start()
+                        h.note("up")
                         print("%s: up" % h.name, flush=True)
                 elif h.proc is not None and h.proc.poll() is not None:
                     print("%s: sshd exited rc %s, restarting" % (h.name, h.proc.returncode), flush=True)

@@ -40,11 +40,14 @@ start() {
     chmod 0660 /dev/kvm
   fi
   mkdir -p /run/libvirt /var/log/libvirt/qemu
+  started=""
   if ! alive "$VIRTLOGD_PID"; then
     in_ns virtlogd -d -p "$VIRTLOGD_PID"
+    started=yes
   fi
   if ! alive "$LIBVIRTD_PID"; then
     in_ns libvirtd -d -p "$LIBVIRTD_PID"
+    started=yes
   fi
   # A libvirtd started some other way (e.g. by a package's init script) would put the NAT network in the
   # host namespace: refuse to use it.
@@ -70,8 +73,10 @@ start() {
   info=$(virsh -q -c "$URI" net-info default)
   if ! grep -Eq '^Active: +yes' <<<"$info"; then
     virsh -q -c "$URI" net-start default >/dev/null
+    started=yes
   fi
-  echo "libvirt lab: libvirtd pid $(cat "$LIBVIRTD_PID") in netns $NETNS, network default active"
+  # said once, when something was started (make demo and make test call this for every stage)
+  [ -z "$started" ] || echo "libvirt lab: libvirtd pid $(cat "$LIBVIRTD_PID") in netns $NETNS, network default active"
 }
 
 stop() {

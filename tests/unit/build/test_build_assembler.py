@@ -177,3 +177,11 @@ def test_uncompress_restores_artifacts(tmp_path, nosa, config_src):
     qemu = back["build"]["artifacts"]["qemu"]
     assert (qemu["path"], qemu["sha256"], qemu["compressed"]) == (plain["path"], plain["sha256"], False)
     assert not os.path.exists(packed["path"])
+
+
+def test_nosa_run_points_to_the_role_entry_point(tmp_path, nosa):
+    """nosa run is interactive: the module says where the same machine comes from instead of hanging."""
+    with pytest.raises(NestosError) as err:
+        nosa_run(nosa, tmp_path, "run", ["--qemu-image", "/x.qcow2"])
+    assert "tasks_from: run" in str(err.value) and err.value.path == "command"
+    assert not (tmp_path / "builds").exists()

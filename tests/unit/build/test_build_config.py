@@ -202,3 +202,109 @@ def test_bad_releasever_rejected(cfg):
 ])
 def test_repo_text_new_section(text, expected):
     assert config.edit_repo_text(text, "r", {"baseurl": "u"}) == expected
+
+
+# ---- the nestos-config fields of guide 5.4 that had no option: remove-from-packages, extra-kargs,
+# initramfs-args, default-target, named postprocess scripts
+
+MORE = {
+    "remove_from_packages": [{"package": "systemd", "paths": ["/usr/lib/systemd/system-generators/systemd-gpt-.*"]}],
+    "extra_kargs": {"add": ["console=ttyS0,115200n8"], "remove": ["mitigations=auto,nosmt"]},
+    "initramfs_args": {"add": ["--no-hostonly", "--add=ignition"]},
+    "default_target": "graphical.target",
+    "postprocess": [{"name": "motd", "script": "#!/usr/bin/env bash\nset -euo pipefail\necho hi > /etc/motd\n"}],
+}
+
+
+def test_more_fields_apply_keep_comments_and_are_idempotent(cfg):
+    first = run(cfg, **MORE)
+    assert first["changed"]
+    base = read(cfg / "manifests" / "nestos-base.yaml")
+    assert "default-target: graphical.target\n" in base and "multi-user" not in base
+    assert "# core tools\n" in base
+    image = read(cfg / "image-base.yaml")
+    assert "extra-kargs:\n  - console=ttyS0,115200n8\n" in image and "mitigations" not in image
+    top = read(cfg / "manifest.yaml")
+    assert "remove-from-packages:\n- [systemd, /usr/lib/systemd/system-generators/systemd-gpt-.*]\n" in top
+    assert "initramfs-args:\n- --no-hostonly\n- --add=ignition\n" in top
+    sysconf = read(cfg / "manifests" / "system-configuration.yaml")
+    assert "  # keep journald small\n" in sysconf
+    assert "- |\n  #!/usr/bin/env bash\n  # nestos.lifecycle: postprocess motd\n  set -euo pipefail\n" in sysconf
+    assert any("image-base.yaml: extra-kargs: added console=ttyS0,115200n8" == c for c in first["changes"])
+    headers = sorted(d["before_header"] for d in first["diff"])
+    assert headers == ["image-base.yaml", "manifest.yaml", "manifests/nestos-base.yaml",
+                       "manifests/system-configuration.yaml"]
+    snapshot = {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()}
+    again = run(cfg, **MORE)
+    assert not again["changed"] and again["diff"] == []
+    assert {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()} == snapshot
+
+
+def test_changed_postprocess_replaces_its_script_and_absent_removes_it(cfg):
+    run(cfg, **MORE)
+    newer = "#!/usr/bin/env bash\necho bye > /etc/motd\n"
+    changed = run(cfg, postprocess=[{"name": "motd", "script": newer}])
+    assert changed["changes"] == ["manifests/system-configuration.yaml: postprocess: script motd replaced"]
+    text = read(cfg / "manifests" / "system-configuration.yaml")
+    assert text.count("nestos.lifecycle: postprocess motd") == 1 and "echo bye" in text and "echo hi" not in text
+    gone = run(cfg, postprocess=[{"name": "motd", "state": "absent"}])
+    assert gone["changed"] and "postprocess motd" not in read(cfg / "manifests" / "system-configuration.yaml")
+    # the scripts that were there before are untouched
+    assert "mkdir -p /usr/lib/systemd/journald.conf.d" in read(cfg / "manifests" / "system-configuration.yaml")
+
+
+def test_remove_from_packages_entry_replaced_then_dropped(cfg):
+    run(cfg, **MORE)
+    run(cfg, remove_from_packages=[{"package": "systemd", "paths": ["/usr/bin/systemd-analyze"]}])
+    top = read(cfg / "manifest.yaml")
+    assert "- [systemd, /usr/bin/systemd-analyze]\n" in top and "gpt" not in top
+    run(cfg, remove_from_packages=[{"package": "systemd", "state": "absent"}])
+    assert "[systemd" not in read(cfg / "manifest.yaml")
+
+
+def test_check_mode_shows_the_new_fields_and_writes_nothing(cfg):
+    snapshot = {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()}
+    result = run(cfg, check=True, **MORE)
+    assert result["changed"] and any("graphical.target" in d["after"] for d in result["diff"])
+    assert {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()} == snapshot
+
+
+@pytest.mark.parametrize("edits,path", [
+    ({"default_target": "multi-user"}, "default_target"),
+    ({"postprocess": [{"name": "x y", "script": "#!/bin/sh\n"}]}, "postprocess[0].name"),
+    ({"postprocess": [{"name": "motd", "script": "echo no shebang\n"}]}, "postprocess[0].script"),
+    ({"remove_from_packages": [{"package": "systemd"}]}, "remove_from_packages[0].paths"),
+    ({"remove_from_packages": [{"paths": ["/x"]}]}, "remove_from_packages[0].package"),
+])
+def test_more_fields_bad_values_name_the_field(cfg, edits, path):
+    snapshot = {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()}
+    with pytest.raises(NestosError) as err:
+        run(cfg, **edits)
+    assert err.value.path == path
+    assert {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()} == snapshot
+
+
+def test_extra_kargs_without_image_yaml_is_a_clear_error(cfg):
+    (cfg / "image.yaml").unlink()
+    with pytest.raises(NestosError, match="image.yaml not found"):
+        run(cfg, extra_kargs={"add": ["quiet"]})
+
+
+def test_overlay_destination_symlink_is_refused_and_not_read(cfg, tmp_path):
+    """The destination rule: a symlink at an overlay file's path is neither followed for the diff nor replaced."""
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not yours\n")
+    folder = cfg / "overlay.d" / "15nestos" / "etc"
+    (folder / "link.txt").symlink_to(secret)
+    with pytest.raises(NestosError, match="symbolic link"):
+        run(cfg, overlay_files=[{"path": "15nestos/etc/link.txt", "content": "x\n"}])
+    assert secret.read_text() == "not yours\n" and (folder / "link.txt").is_symlink()
+
+
+def test_overlay_path_through_a_symlinked_folder_is_refused(cfg, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (cfg / "overlay.d" / "escape").symlink_to(outside)
+    with pytest.raises(NestosError) as err:
+        run(cfg, overlay_files=[{"path": "escape/x.txt", "content": "x\n"}])
+    assert err.value.path == "overlay_files" and os.listdir(str(outside)) == []

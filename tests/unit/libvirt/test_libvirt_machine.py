@@ -293,15 +293,52 @@ def test_running_guest_that_stopped_on_its_own_is_an_error_when_waiting(conn, ba
     console.write_text("booting\nreport done\nreboot: Power down\n")
     machine.ensure(request(name, base, workdir, state="running"), conn=conn)
     conn.lookupByName(name).destroy()  # the guest powers itself off
-    original = machine.Run.start
+    original = machine.LibvirtBackend.start
 
-    def start_and_power_off(self, dom):
-        original(self, dom)
-        dom.destroy()
+    def start_and_power_off(self, mdef):
+        original(self, mdef)
+        self.dom.destroy()
 
-    monkeypatch.setattr(machine.Run, "start", start_and_power_off)
+    monkeypatch.setattr(machine.LibvirtBackend, "start", start_and_power_off)
     with pytest.raises(NestosError) as err:
         machine.ensure(request(name, base, workdir, state="running", wait_for="address"), conn=conn)
     assert "stopped on its own" in str(err.value)
     assert "Power down" in str(err.value)
     assert err.value.path == "wait_for"
+
+
+def test_iso_machine_without_image_gets_an_empty_disk_and_no_fw_cfg(conn, workdir):
+    iso = workdir / "live.iso"
+    iso.write_bytes(b"\0" * 4096)
+    req = machine.Request(name="m-iso", cdrom=str(iso), storage_dir=str(workdir), disk_size="1G",
+                          console_log=str(workdir / "m-iso.log"), memory=256, vcpus=1, domain_type="test",
+                          stop_timeout=0)
+    result = machine.ensure(req, conn=conn)
+    assert result["changed"] is True
+    assert any(a.startswith("create empty disk") for a in result["actions"])
+    info = storage.image_info(str(workdir / "m-iso.qcow2"))
+    assert int(info["virtual-size"]) == 1 << 30 and "backing-filename" not in info
+    assert not (workdir / "m-iso.ign").exists()
+    parsed = domainxml.parse(result["xml"])
+    assert parsed.cdrom == str(iso) and parsed.ignition_file is None
+    again = machine.ensure(machine.Request(name="m-iso", cdrom=str(iso), storage_dir=str(workdir), disk_size="1G",
+                                           console_log=str(workdir / "m-iso.log"), memory=256, vcpus=1,
+                                           domain_type="test", stop_timeout=0), conn=conn)
+    assert again["changed"] is False, again["actions"]
+
+
+def test_missing_iso_is_a_clear_error(conn, workdir):
+    with pytest.raises(NestosError) as err:
+        machine.ensure(machine.Request(name="m-noiso", cdrom=str(workdir / "nope.iso"), storage_dir=str(workdir),
+                                       domain_type="test"), conn=conn)
+    assert err.value.path == "cdrom"
+    assert os.listdir(str(workdir)) == []
+
+
+def test_overlay_destination_that_is_a_symlink_is_refused(conn, base, workdir):
+    target = workdir / "elsewhere.qcow2"
+    target.write_bytes(b"keep me")
+    (workdir / "m-link.qcow2").symlink_to(target)
+    with pytest.raises(NestosError, match="symbolic link"):
+        machine.ensure(request("m-link", base, workdir, recreate=True), conn=conn)
+    assert target.read_bytes() == b"keep me"

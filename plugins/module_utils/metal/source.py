@@ -1,0 +1,388 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestos.lifecycle contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Metal image sources: a local file, a URL, or a NestOS stream; verification; decompression.
+
+Order of work (nothing reaches the target before verification succeeds):
+
+1. The artifact as published (compressed, e.g. ``.raw.xz``) is made local: a file is opened
+   once and used through that one descriptor; a URL is streamed to a temporary file (beside the
+   target, or ``tmp_dir``) while its sha256 is computed. It is the compressed artifact that
+   NestOS's stream metadata and signatures describe, and a signature can only be judged once
+   every byte has been seen -- so the download is complete before anything else happens.
+2. sha256 (when given) and the detached GPG signature (``gpgv`` against the keyring the user
+   names) are checked on that descriptor.
+3. Only then is it decompressed, on the fly, into the target (see writer.py).
+
+Decompression: xz (Python's lzma), gzip (zlib), zstd (the ``zstd`` program, fed through a
+pipe); raw when no magic matches. The decompressed size is limited by ``max_size`` (the
+module's ``max_image_size``, default 64 GiB); a stream that ends early (truncated) is an error.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import lzma
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import zlib
+
+from queue import Full, Queue
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+
+from urllib.error import URLError
+from urllib.request import Request, build_opener
+
+
+def open_http(url, timeout):
+    """A streaming response for ``url`` (plain urllib: the engine imports no Ansible)."""
+    return build_opener().open(Request(url, headers={"User-Agent": "nestos.lifecycle"}), timeout=timeout)
+
+CHUNK = 1024 * 1024
+OUT_CHUNK = 4 * CHUNK
+DEFAULT_MAX_SIZE = 64 * 1024 ** 3
+MAX_STREAM_JSON = 8 * 1024 * 1024
+MAX_SIGNATURE = 64 * 1024
+DEFAULT_STREAM_BASE = "https://nestos.org.cn/stream"
+MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
+SUFFIXES = (".xz", ".gz", ".zst")
+
+
+def compression_of(head):
+    for magic, name in MAGIC:
+        if head.startswith(magic):
+            return name
+    return "raw"
+
+
+def _fetch(url, dest, retries, timeout, digest=None, limit=None):
+    """Stream ``url`` into the open file ``dest`` (retrying ``retries`` times; -1 forever)."""
+    attempt = 0
+    while True:
+        dest.seek(0)
+        dest.truncate()
+        try:
+            resp = open_http(url, timeout)
+            total = 0
+            hasher = hashlib.sha256()
+            while True:
+                block = resp.read(CHUNK)
+                if not block:
+                    break
+                total += len(block)
+                if limit is not None and total > limit:
+                    raise NestosError("%s is larger than %d bytes" % (url, limit))
+                hasher.update(block)
+                dest.write(block)
+            dest.flush()
+            return hasher.hexdigest() if digest is None else digest
+        except (URLError, OSError, ValueError) as err:
+            attempt += 1
+            if retries >= 0 and attempt > retries:
+                raise NestosError("cannot download %s: %s" % (url, getattr(err, "reason", None) or err))
+            time.sleep(min(attempt, 5))
+
+
+def stream_location(stream, arch, base_url, retries, timeout):
+    """(url, sha256, signature url) of the metal raw.xz in NestOS stream metadata."""
+    url = "%s/%s.json" % (base_url.rstrip("/"), stream)
+    with tempfile.TemporaryFile() as handle:
+        _fetch(url, handle, retries, timeout, limit=MAX_STREAM_JSON)
+        handle.seek(0)
+        try:
+            doc = json.loads(handle.read().decode("utf-8"))
+            disk = doc["architectures"][arch]["artifacts"]["metal"]["formats"]["raw.xz"]["disk"]
+            return disk["location"], disk.get("sha256"), disk.get("signature")
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise NestosError("stream metadata %s has no architectures.%s.artifacts.metal.formats.raw.xz.disk"
+                              % (url, arch), file=url, path="$.architectures.%s.artifacts.metal" % arch)
+
+
+class Artifact(object):
+    """The compressed artifact, local and open, verified by :meth:`verify`."""
+
+    def __init__(self, handle, name, cleanup=None, sha256=None):
+        self.handle = handle
+        self.name = name
+        self.cleanup = cleanup or []
+        self.sha256 = sha256
+
+    def close(self):
+        self.handle.close()
+        for path in self.cleanup:
+            if os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            elif os.path.exists(path):
+                os.unlink(path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def digest(self):
+        if self.sha256 is None:
+            self.handle.seek(0)
+            hasher = hashlib.sha256()
+            for block in iter(lambda: self.handle.read(CHUNK), b""):
+                hasher.update(block)
+            self.sha256 = hasher.hexdigest()
+        return self.sha256
+
+    def verify(self, sha256=None, signature=None, keyring=None, insecure=False):
+        """Check sha256 and the detached signature (bytes); NestosError on any mismatch."""
+        if sha256:
+            want = sha256.lower().split(":", 1)[-1]
+            if self.digest() != want:
+                raise NestosError("sha256 mismatch: %s is %s, expected %s; nothing was written"
+                                  % (self.name, self.digest(), want), path="image_sha256")
+        if signature is None:
+            if not insecure:
+                raise NestosError("no signature for %s and insecure is not set (give image_signature and "
+                                  "gpg_keyring, or insecure: true to skip signature verification)" % self.name,
+                                  path="image_signature")
+            return "skipped"
+        if not keyring:
+            raise NestosError("a signature needs gpg_keyring (the public key file to verify %s with)" % self.name,
+                              path="gpg_keyring")
+        return _gpgv(self.handle, signature, keyring, self.name)
+
+
+def _gpgv(handle, signature, keyring, name):
+    if not os.path.isfile(keyring):
+        raise NestosError("keyring not found", file=keyring, path="gpg_keyring")
+    workdir = tempfile.mkdtemp(prefix="nestos-gpgv-")
+    try:
+        sig = os.path.join(workdir, "image.sig")
+        with open(sig, "wb") as out:
+            out.write(signature)
+        handle.seek(0)
+        fd = handle.fileno()
+        try:
+            proc = subprocess.run(["gpgv", "--keyring", os.path.abspath(keyring), sig, "/dev/fd/%d" % fd],
+                                  pass_fds=(fd,), stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        except OSError as err:
+            raise NestosError("gpgv cannot run (%s): install gpgv to verify signatures" % (err.strerror or err))
+        text = proc.stderr.decode("utf-8", "replace").strip()
+        if proc.returncode:
+            raise NestosError("bad signature on %s; nothing was written: %s" % (name, text.splitlines()[-1] if text
+                                                                                else "gpgv failed"),
+                              path="image_signature")
+        return "verified"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def open_artifact(image_file=None, image_url=None, tmp_dir=None, retries=3, timeout=60):
+    """An :class:`Artifact` for a local file or a downloaded URL."""
+    if image_file:
+        try:
+            handle = open(image_file, "rb")
+        except (IOError, OSError) as err:
+            raise NestosError("cannot open the image: %s" % (err.strerror or err), file=image_file, path="image_file")
+        return Artifact(handle, image_file)
+    fd, path = tempfile.mkstemp(prefix=".nestos-image-", suffix=".download", dir=tmp_dir)
+    handle = os.fdopen(fd, "w+b")
+    art = Artifact(handle, image_url, cleanup=[path])
+    try:
+        art.sha256 = _fetch(image_url, handle, retries, timeout)
+    except Exception:
+        art.close()
+        raise
+    return art
+
+
+def read_signature(location, retries=3, timeout=60):
+    """Bytes of a detached signature (a path or an http(s) URL); None when a default location
+    (``<image>.sig``) does not exist."""
+    if location.startswith(("http://", "https://")):
+        with tempfile.TemporaryFile() as handle:
+            _fetch(location, handle, retries, timeout, limit=MAX_SIGNATURE)
+            handle.seek(0)
+            return handle.read()
+    if not os.path.isfile(location):
+        return None
+    if os.path.getsize(location) > MAX_SIGNATURE:
+        raise NestosError("signature file is larger than %d bytes" % MAX_SIGNATURE, file=location)
+    with open(location, "rb") as handle:
+        return handle.read()
+
+
+# ---- decompression --------------------------------------------------------------------------
+
+def _limit(total, max_size, name):
+    if total > max_size:
+        raise NestosError("%s decompresses to more than max_image_size (%d bytes); raise max_image_size if "
+                          "the image is really that large" % (name, max_size), path="max_image_size")
+
+
+def _next_input(handle, decomp, kind, data):
+    """The input for the next bounded step; None at the end of the file with nothing pending."""
+    if kind == "xz":
+        return handle.read(CHUNK) if decomp.needs_input else b""
+    return data if data else handle.read(CHUNK)
+
+
+def _python_stream(handle, decomp, name, max_size, kind):
+    """Decompress in bounded steps: no single call returns more than OUT_CHUNK bytes, so a
+    small hostile input cannot expand in memory before ``max_size`` is checked."""
+    total = 0
+    data = b""
+    drained = False
+    while not decomp.eof:
+        data = _next_input(handle, decomp, kind, data)
+        if not data and (kind == "xz" and decomp.needs_input or drained):
+            break
+        try:
+            out = decomp.decompress(data, OUT_CHUNK)
+        except (lzma.LZMAError, zlib.error) as err:
+            raise NestosError("%s is not a valid %s stream: %s" % (name, kind, err))
+        # zlib hands back the input it did not consume; lzma keeps it (needs_input is False then)
+        data = decomp.unconsumed_tail if kind == "gzip" else b""
+        drained = not data and not out
+        total += len(out)
+        _limit(total, max_size, name)
+        if out:
+            yield out
+    if not decomp.eof:
+        raise NestosError("%s is truncated (the %s stream ends early)" % (name, kind))
+
+
+def _zstd_stream(handle, name, max_size):
+    handle.seek(0)
+    try:
+        proc = subprocess.Popen(["zstd", "-dcq"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    except OSError as err:
+        raise NestosError("zstd cannot run (%s): install zstd to write zstd-compressed images" % (err.strerror or err))
+
+    def feed():
+        try:
+            for block in iter(lambda: handle.read(CHUNK), b""):
+                proc.stdin.write(block)
+        except (IOError, OSError):
+            pass
+        finally:
+            try:
+                proc.stdin.close()
+            except (IOError, OSError):
+                pass
+
+    thread = threading.Thread(target=feed)
+    thread.daemon = True
+    thread.start()
+    total = 0
+    try:
+        for block in iter(lambda: proc.stdout.read(CHUNK), b""):
+            total += len(block)
+            _limit(total, max_size, name)
+            yield block
+    finally:
+        if proc.poll() is None and total > max_size:
+            proc.kill()
+        proc.stdout.close()
+        err = proc.stderr.read().decode("utf-8", "replace").strip()
+        proc.stderr.close()
+        rc = proc.wait()
+        thread.join()
+    if rc:
+        raise NestosError("%s is not a valid zstd stream (truncated or corrupt): %s" % (name, err))
+
+
+def decompressed(handle, name, max_size=DEFAULT_MAX_SIZE):
+    """Yield the image's raw bytes from the artifact ``handle`` (read from offset 0)."""
+    handle.seek(0)
+    kind = compression_of(handle.read(8))
+    handle.seek(0)
+    if kind == "xz":
+        return _python_stream(handle, lzma.LZMADecompressor(), name, max_size, kind)
+    if kind == "gzip":
+        return _python_stream(handle, zlib.decompressobj(31), name, max_size, kind)
+    if kind == "zstd":
+        return _zstd_stream(handle, name, max_size)
+    return _raw_stream(handle, name, max_size)
+
+
+def _raw_stream(handle, name, max_size):
+    total = 0
+    for block in iter(lambda: handle.read(CHUNK), b""):
+        total += len(block)
+        _limit(total, max_size, name)
+        yield block
+
+
+def head(handle, name, size, max_size=DEFAULT_MAX_SIZE):
+    """The first ``size`` raw bytes of the image (decompressing only what that takes)."""
+    out = bytearray()
+    gen = decompressed(handle, name, max_size)
+    try:
+        for block in gen:
+            out += block
+            if len(out) >= size:
+                break
+    except NestosError:
+        if len(out) < size:
+            raise
+    finally:
+        gen.close()
+    return bytes(out[:size])
+
+
+_DONE = object()
+
+
+def prefetch(chunks, depth=8):
+    """Run the decompression generator ``chunks`` in a thread, ``depth`` blocks ahead of the
+    consumer: lzma, zlib and file writes release the GIL, so decompressing and writing overlap
+    as in ``xz -dc | dd``. Errors are raised in the consumer; closing stops the thread."""
+    queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for block in chunks:
+                while not stop.is_set():
+                    try:
+                        queue.put(block, timeout=0.2)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            item = _DONE
+        except Exception as err:  # handed to the consumer, which raises it
+            item = err
+        finally:
+            if stop.is_set():
+                chunks.close()
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.2)
+                return
+            except Full:
+                continue
+
+    thread = threading.Thread(target=produce)
+    thread.daemon = True
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
