@@ -208,8 +208,8 @@ def run(opts, inputs):
             sys.stdout.buffer.write(out)
             sys.stdout.flush()
     except (OSError, NestosError) as exc:
-        sys.stderr.write("failed to write %s: %s\n" % (opts["output"] or "<stdout>",
-                                                        getattr(exc, "strerror", None) or exc))
+        reason = getattr(exc, "strerror", None) or exc
+        sys.stderr.write("failed to write %s: %s\n" % (opts["output"] or "<stdout>", reason))
         return 1
     return 0
 

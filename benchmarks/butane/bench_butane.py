@@ -130,8 +130,8 @@ def per_process(rows, runs):
         path = os.path.join(TOP, ".build", "collections")
         empty = process_wall([py, "-c", MODULE_EMPTY], runs)
         ign_args = json.dumps({"ignition_content": '{"ignition":{"version":"3.3.0"}}'})
-        ign = process_wall([py, "-c", MODULE_IGNITION % {"path": path, "args": ign_args,
-                                                          "check": "'yaml' not in sys.modules"}], runs)
+        ign_script = MODULE_IGNITION % {"path": path, "args": ign_args, "check": "'yaml' not in sys.modules"}
+        ign = process_wall([py, "-c", ign_script], runs)
         bu_args = json.dumps({"butane": SMALL})
         bu = process_wall([py, "-c", MODULE_IGNITION % {"path": path, "args": bu_args, "check": "True"}], runs)
     finally:
@@ -234,7 +234,7 @@ def main():
              proc["load_average"]))
     print("module run (median): Ignition input %.1f ms = %.2fx an empty AnsibleModule run (%.1f ms); Butane input "
           "%.1f ms = %.2fx" % (proc["module_ignition_input_ms"], proc["module_ignition_vs_empty"],
-                              proc["empty_module_ms"], proc["module_butane_input_ms"], proc["module_butane_vs_empty"]))
+                               proc["empty_module_ms"], proc["module_butane_input_ms"], proc["module_butane_vs_empty"]))
     f = rows[-1]
     print("template render per call (best): %.4f ms with the filter, %.4f ms without (same run)"
           % (f["template_with_filter_ms"], f["template_without_filter_ms"]))
