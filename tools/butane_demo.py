@@ -13,7 +13,7 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import ign  # noqa: E402
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse import parse  # noqa: E402
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError  # noqa: E402
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate  # noqa: E402
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write  # noqa: E402
@@ -51,7 +51,7 @@ def main():
         data = result.output().encode("utf-8")
         dest = os.path.join(outdir, name[:-3] + ".ign")
         atomic_write(dest, data, mode=0o600)
-        config, entries = ign.check_ignition(data, source=dest)
+        config, entries = parse(data, source=dest)
         ours = config is not None and not any(e.kind == "error" for e in entries)
         proc = subprocess.run(["/usr/bin/ignition-validate", dest], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               check=False)

@@ -17,6 +17,14 @@ parser; argparse is only imported to print the help or a usage error.
 import os
 import sys
 
+if sys.dont_write_bytecode and sys.pycache_prefix is None:
+    # Compiling the engine from source costs more than the whole translation. With
+    # PYTHONDONTWRITEBYTECODE set (CI images do), keep the bytecode out of the checkout, in the
+    # user's cache folder, instead of compiling on every run.
+    sys.pycache_prefix = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                                      "nestos-lifecycle", "pycache")
+    sys.dont_write_bytecode = False
+
 _FLAGS = {"-c": "check", "--check": "check", "-s": "strict", "--strict": "strict", "-p": "pretty",
           "--pretty": "pretty", "-r": "raw", "--raw": "raw", "--raw-errors": "raw_errors", "-h": "help",
           "--help": "help", "-V": "version", "--version": "version"}
@@ -200,8 +208,8 @@ def run(opts, inputs):
             sys.stdout.buffer.write(out)
             sys.stdout.flush()
     except (OSError, NestosError) as exc:
-        sys.stderr.write("failed to write %s: %s\n" % (opts["output"] or "<stdout>",
-                                                        getattr(exc, "strerror", None) or exc))
+        reason = getattr(exc, "strerror", None) or exc
+        sys.stderr.write("failed to write %s: %s\n" % (opts["output"] or "<stdout>", reason))
         return 1
     return 0
 

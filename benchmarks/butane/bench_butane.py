@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark of the Butane engine (make bench-butane).
 
-Cases: a small config, the NestOS guide's examples, a large config (5,000 files through
+Cases: a small config (in process, and per process: ``tools/nestos-butane`` against a bare
+``python3 -c pass``; a module run with an Ignition input and with a Butane input against an
+empty AnsibleModule run), the NestOS guide's examples, a large config (5,000 files through
 storage.trees plus 500 units; NESTOS_BENCH_BUTANE_FILES / _UNITS scale it), and the cost of the
 ``butane`` filter per call inside a Jinja2 template compared with the same template without
 the filter, measured in the same run. Prints a table and writes JSON (--json PATH).
@@ -67,6 +69,92 @@ def timed(fn, min_time=0.5, min_runs=3):
     return runs[0], runs[len(runs) // 2], len(runs)
 
 
+def process_wall(argv, runs, stdin=None, env=None):
+    """(best, median, median CPU) seconds of running ``argv`` as a new process ``runs`` times.
+
+    CPU time (user + system of the child) is given beside wall time: on a shared, loaded
+    machine it follows the work done, wall time follows the scheduler."""
+    import resource
+    import subprocess
+
+    times, cpus = [], []
+    for _i in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+        times.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    times.sort()
+    cpus.sort()
+    return times[0], times[len(times) // 2], cpus[len(cpus) // 2]
+
+
+MODULE_EMPTY = """
+import json, sys
+from ansible.module_utils import basic
+basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": {}}).encode()
+basic._ANSIBLE_PROFILE = "legacy"
+m = basic.AnsibleModule(argument_spec={})
+m.exit_json(changed=False)
+"""
+
+MODULE_IGNITION = """
+import json, sys
+sys.path.insert(0, %(path)r)
+from ansible.module_utils import basic
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.ignition_input import (
+    IGNITION_INPUT_ARGSPEC, ignition_input_from_params)
+basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": %(args)s}).encode()
+basic._ANSIBLE_PROFILE = "legacy"
+m = basic.AnsibleModule(argument_spec=IGNITION_INPUT_ARGSPEC)
+data, warnings = ignition_input_from_params(m.params)
+assert %(check)s, sorted(k for k in sys.modules if "yaml" in k or "to_ignition" in k)
+m.exit_json(changed=False, size=len(data))
+"""
+
+
+def per_process(rows, runs):
+    """Start-up: tools/nestos-butane on the small config as a process against a bare
+    ``python3 -c pass`` (the same interpreter), and a module run taking an Ignition input
+    against an empty AnsibleModule run, all in this run."""
+    py = sys.executable
+    tmp = tempfile.mkdtemp(prefix="bench-butane-proc-")
+    try:
+        small = os.path.join(tmp, "small.bu")
+        with open(small, "w") as handle:
+            handle.write(SMALL)
+        env = dict(os.environ, NESTOS_BUTANE_PYTHON=py)
+        bare = process_wall([py, "-c", "pass"], runs)
+        cli = process_wall([os.path.join(TOP, "tools", "nestos-butane"), small], runs, env=env)
+        path = os.path.join(TOP, ".build", "collections")
+        empty = process_wall([py, "-c", MODULE_EMPTY], runs)
+        ign_args = json.dumps({"ignition_content": '{"ignition":{"version":"3.3.0"}}'})
+        ign_script = MODULE_IGNITION % {"path": path, "args": ign_args, "check": "'yaml' not in sys.modules"}
+        ign = process_wall([py, "-c", ign_script], runs)
+        bu_args = json.dumps({"butane": SMALL})
+        bu = process_wall([py, "-c", MODULE_IGNITION % {"path": path, "args": bu_args, "check": "True"}], runs)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out = {"runs": runs, "bare_python_ms": round(bare[1] * 1000, 2),
+           "nestos_butane_small_ms": round(cli[1] * 1000, 2),
+           "cli_vs_bare_python": round(cli[1] / bare[1], 2),
+           "empty_module_ms": round(empty[1] * 1000, 2),
+           "module_ignition_input_ms": round(ign[1] * 1000, 2),
+           "module_ignition_vs_empty": round(ign[1] / empty[1], 2),
+           "module_butane_input_ms": round(bu[1] * 1000, 2),
+           "module_butane_vs_empty": round(bu[1] / empty[1], 2),
+           "cpu_bare_python_ms": round(bare[2] * 1000, 2), "cpu_nestos_butane_small_ms": round(cli[2] * 1000, 2),
+           "cpu_cli_vs_bare_python": round(cli[2] / bare[2], 2) if bare[2] else None,
+           "cpu_module_ignition_vs_empty": round(ign[2] / empty[2], 2) if empty[2] else None,
+           "cpu_module_butane_vs_empty": round(bu[2] / empty[2], 2) if empty[2] else None,
+           "load_average": os.getloadavg()[0]}
+    rows.append({"case": "per process (medians of %d runs)" % runs, "input_bytes": len(SMALL.encode()),
+                 "best_ms": out["nestos_butane_small_ms"], "median_ms": out["nestos_butane_small_ms"],
+                 "runs": runs, "mb_per_s": None, "per_process": out})
+    return out
+
+
 def make_large(root, files, units):
     tree = os.path.join(root, "tree")
     for i in range(files):
@@ -103,6 +191,7 @@ def main():
 
     best, median, runs = timed(lambda: translate(SMALL))
     add("small config", len(SMALL.encode()), best, median, runs)
+    proc = per_process(rows, int(os.environ.get("NESTOS_BENCH_PROCESS_RUNS", "30")))
 
     guide = [open(p, "rb").read() for p in sorted(glob.glob(os.path.join(TOP, "playbooks", "files", "guide", "*.bu")))]
     best, median, runs = timed(lambda: [translate(t) for t in guide])
@@ -138,6 +227,14 @@ def main():
         print("%-48s %10d %10s %10s %6s" % (r["case"], r["input_bytes"], r["best_ms"],
                                             "-" if r["median_ms"] is None else r["median_ms"],
                                             "-" if r["mb_per_s"] is None else r["mb_per_s"]))
+    print("per process (median): nestos-butane small %.1f ms = %.2fx a bare python3 -c pass (%.1f ms; goal <= 2x)"
+          % (proc["nestos_butane_small_ms"], proc["cli_vs_bare_python"], proc["bare_python_ms"]))
+    print("per process CPU (median): nestos-butane %.1f ms = %s x a bare python3 (%.1f ms); load average %.0f"
+          % (proc["cpu_nestos_butane_small_ms"], proc["cpu_cli_vs_bare_python"], proc["cpu_bare_python_ms"],
+             proc["load_average"]))
+    print("module run (median): Ignition input %.1f ms = %.2fx an empty AnsibleModule run (%.1f ms); Butane input "
+          "%.1f ms = %.2fx" % (proc["module_ignition_input_ms"], proc["module_ignition_vs_empty"],
+                               proc["empty_module_ms"], proc["module_butane_input_ms"], proc["module_butane_vs_empty"]))
     f = rows[-1]
     print("template render per call (best): %.4f ms with the filter, %.4f ms without (same run)"
           % (f["template_with_filter_ms"], f["template_without_filter_ms"]))

@@ -17,7 +17,7 @@ The pipeline follows upstream Butane (``config/config.go``, ``config/util/util.g
 6. write the bytes upstream Butane writes.
 """
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
@@ -610,7 +610,63 @@ def _path_text(path):
     return "$" + "".join("." + str(p) for p in path)
 
 
-def translate(text, files_dir=None, strict=False, pretty=False, source=None):
+def _spec(root, source):
+    """(variant, version, fcos minor, Ignition version) from the first pass over the document."""
+    variant, version, err = yamlin.read_common(root)
+    if err is not None:
+        raise ButaneError("Error unmarshaling yaml: %s" % err, file=source)
+    if not variant:
+        raise ButaneError(ERR_NO_VARIANT, file=source)
+    if variant == "rhcos":
+        raise ButaneError(ERR_RHCOS, file=source)
+    if not _SEMVER.match(version or ""):
+        raise ButaneError(ERR_INVALID_VERSION, file=source)
+    spec = schema.VERSIONS.get((variant, version))
+    if spec is None:
+        raise ButaneError("No translator exists for variant %s with version %s" % (variant, version),
+                          file=source)
+    return variant, version, spec[0], spec[1]
+
+
+def _decode(root, minor, files_dir, with_positions, source):
+    """The decoded document and a report context holding its unused-key warnings."""
+    try:
+        decoded = yamlin.decode(root, minor)
+    except yamlin.YamlDecodeError as exc:
+        raise ButaneError(exc.message, file=source, report=Report())
+    ctx = _Ctx(decoded, minor, files_dir, with_positions)
+    if decoded.errors:
+        _unmarshal_errors(decoded.errors, source, with_positions)
+    for path, msg, line, col in decoded.unused:
+        ctx.entries.append(Entry("warning", path, msg, line if with_positions else None,
+                                 col if with_positions else None))
+    return decoded.value, ctx
+
+
+def _generate(ctx, value, ign_version, source):
+    """Butane's translation and sugar: the Ignition config in Go struct order."""
+    minor = ctx.minor
+    config = _tr_struct(ctx, value, "Config", (), ())
+    ignition = config.get("ignition", {})
+    ignition["version"] = ign_version
+    config["ignition"] = ignition
+    if minor >= 1:
+        add_mount_units(ctx, config, value, merge_configs)
+        trees = (value.get("storage") or {}).get("trees")
+        if trees:
+            _process_trees(ctx, config, trees)
+    if ctx.fatal():
+        _fail(ERR_SOURCE_INVALID, ctx.entries, source)
+    if minor >= 3:
+        process_boot_device(ctx, config, value, merge_configs)
+        partition_warnings(ctx, config)
+    if ctx.fatal():
+        _fail(ERR_SOURCE_INVALID, ctx.entries, source)
+    return _config_order(config, minor)
+
+
+def translate(text, files_dir: str | None = None, strict: bool = False, pretty: bool = False,
+              source: str | None = None) -> Result:
     """Translate a Butane config (YAML text, bytes or a dict) to Ignition.
 
     :returns: :class:`Result`.
@@ -625,71 +681,22 @@ def translate(text, files_dir=None, strict=False, pretty=False, source=None):
     except yamlin.YamlSyntaxError as exc:
         raise ButaneError("Error unmarshaling yaml: %s" % exc.message, file=source, line=exc.line,
                           column=exc.column)
-
-    variant, version, err = yamlin.read_common(root)
-    if err is not None:
-        raise ButaneError("Error unmarshaling yaml: %s" % err, file=source)
-    if not variant:
-        raise ButaneError(ERR_NO_VARIANT, file=source)
-    if variant == "rhcos":
-        raise ButaneError(ERR_RHCOS, file=source)
-    if not _SEMVER.match(version or ""):
-        raise ButaneError(ERR_INVALID_VERSION, file=source)
-    spec = schema.VERSIONS.get((variant, version))
-    if spec is None:
-        raise ButaneError("No translator exists for variant %s with version %s" % (variant, version),
-                          file=source)
-    minor, ign_version = spec
-
-    try:
-        decoded = yamlin.decode(root, minor)
-    except yamlin.YamlDecodeError as exc:
-        raise ButaneError(exc.message, file=source, report=Report())
-    ctx = _Ctx(decoded, minor, files_dir, with_positions)
-    if decoded.errors:
-        _unmarshal_errors(decoded.errors, source, with_positions)
-
-    for path, msg, line, col in decoded.unused:
-        ctx.entries.append(Entry("warning", path, msg, line if with_positions else None,
-                                     col if with_positions else None))
-
-    value = decoded.value
+    variant, version, minor, ign_version = _spec(root, source)
+    value, ctx = _decode(root, minor, files_dir, with_positions, source)
     _walk_validate(ctx, value, "Config", ())
     if ctx.fatal():
         _fail(ERR_SOURCE_INVALID, ctx.entries, source)
-
-    config = _tr_struct(ctx, value, "Config", (), ())
-    ignition = config.get("ignition", {})
-    ignition["version"] = ign_version
-    config["ignition"] = ignition
-
-    if minor >= 1:
-        add_mount_units(ctx, config, value, merge_configs)
-        trees = (value.get("storage") or {}).get("trees")
-        if trees:
-            _process_trees(ctx, config, trees)
-    if ctx.fatal():
-        _fail(ERR_SOURCE_INVALID, ctx.entries, source)
-    if minor >= 3:
-        process_boot_device(ctx, config, value, merge_configs)
-        partition_warnings(ctx, config)
-    if ctx.fatal():
-        _fail(ERR_SOURCE_INVALID, ctx.entries, source)
-
-    config = _config_order(config, minor)
+    config = _generate(ctx, value, ign_version, source)
 
     for e in ign_validate.validate(config, butane_rules=True):
         jpath = getattr(e, "path", ()) or ()
-        ypath = ctx.yaml_path(jpath, _exists(config, jpath))
-        ctx.add(e.kind, ypath, e.message)
+        ctx.add(e.kind, ctx.yaml_path(jpath, _exists(config, jpath)), e.message)
     if ctx.fatal():
         _fail(ERR_GENERATED_INVALID, ctx.entries, source)
-
-    report = Report(ctx.entries)
     if strict and ctx.entries:
         _fail("Config produced warnings and --strict was specified", ctx.entries, source, strict_msg=True)
     try:
         text_out = serialize.dumps(config, pretty=pretty, newline=False)
     except (NestosError, TypeError, ValueError) as exc:  # a model mismatch, never expected
         raise ButaneError("cannot write the Ignition config: %s" % exc, file=source)
-    return Result(config, text_out, report, variant, version, ign_version)
+    return Result(config, text_out, Report(ctx.entries), variant, version, ign_version)

@@ -186,6 +186,8 @@ def _float_re():
 
         _FLOAT_RE.append(re.compile(_FLOAT_PATTERN))
     return _FLOAT_RE[0]
+
+
 _DIGITS = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 UINT64_MAX = (1 << 64) - 1

@@ -18,8 +18,6 @@ __metaclass__ = type
 
 import base64
 import binascii
-import gzip
-import io
 import re
 import zlib
 from urllib.parse import unquote_to_bytes
@@ -27,6 +25,7 @@ from urllib.parse import unquote_to_bytes
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
 GZIP_LEVEL = 9  # Go's gzip.BestCompression
+MAX_GUNZIP_BYTES = 256 << 20  # a gzip data URL never expands beyond this (docs/ignition.md "Limits")
 
 _UNRESERVED = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!~*'()")
 _ESCAPE_TABLE = [chr(b) if b in _UNRESERVED else "%%%02X" % b for b in range(256)]
@@ -44,10 +43,11 @@ def escape(data):
 
 def gzip_bytes(data, mtime=0):
     """gzip at level 9 with mtime 0 and no file name (header like Go's ``1f8b 0800 00000000 02ff``)."""
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", compresslevel=GZIP_LEVEL, fileobj=buf, mtime=mtime) as gz:
-        gz.write(data)
-    out = bytearray(buf.getvalue())
+    # zlib writes the gzip wrapper itself (wbits 31): the same deflate stream as the gzip
+    # module, without importing it (start-up cost of every Butane run)
+    comp = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+    out = bytearray(comp.compress(data) + comp.flush())
+    out[4:8] = (mtime & 0xFFFFFFFF).to_bytes(4, "little")
     # Header bytes as Go writes them: XFL=2 (best compression), OS=255 (unknown).
     out[8] = 2
     out[9] = 255
@@ -333,6 +333,13 @@ def decode_contents(source, compression=None):
     if compression != "gzip":
         raise DataURLError("invalid compression method")
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e:
+        inflater = zlib.decompressobj(31)
+        out = inflater.decompress(data, MAX_GUNZIP_BYTES + 1)
+    except zlib.error as e:
         raise DataURLError("invalid gzip data in data URL: %s" % e)
+    if len(out) > MAX_GUNZIP_BYTES:
+        raise DataURLError("gzip data in data URL expands to more than %d bytes (the limit)" % MAX_GUNZIP_BYTES)
+    if not inflater.eof:
+        raise DataURLError("invalid gzip data in data URL: Compressed file ended before the end-of-stream "
+                           "marker was reached")
+    return out

@@ -892,6 +892,12 @@ W_TEMPLATE_NO_INSTALL = "template unit %s for %s doesn't have Install section"
 def _butane_rules(ctx, config):
     """Warnings Ignition 2.16.2 adds (see the module docstring)."""
     st = _dct(config, "storage")
+    _hardlink_owners(ctx, st)
+    _filesystem_disks(ctx, st)
+    _template_units(ctx, _lst(_dct(config, "systemd"), "units"))
+
+
+def _hardlink_owners(ctx, st):
     for i, ln in enumerate(_lst(st, "links")):
         if _nil_or_empty(_g(ln, "target")) or _g(ln, "hard") is not True:
             continue
@@ -899,6 +905,9 @@ def _butane_rules(ctx, config):
             for key in ("id", "name"):
                 if _g(_dct(ln, who), key) is not None:
                     ctx.warn(("storage", "links", i, who, key), W_HARDLINK_OWNER)
+
+
+def _filesystem_disks(ctx, st):
     disks = dict(((_g(d, "device") or ""), d) for d in _lst(st, "disks"))
     for i, fs in enumerate(_lst(st, "filesystems")):
         disk = disks.get(_g(fs, "device") or "")
@@ -908,21 +917,30 @@ def _butane_rules(ctx, config):
             ctx.warn(("storage", "filesystems", i, "device"), W_PARTITIONS_OVERWRITTEN)
         elif _g(fs, "wipeFilesystem") is not True and _g(disk, "wipeTable") is True:
             ctx.warn(("storage", "filesystems", i, "device"), W_IMPLICIT_WIPE)
-    units = dict(((_g(u, "name") or ""), u) for u in _lst(_dct(config, "systemd"), "units"))
-    for i, unit in enumerate(_lst(_dct(config, "systemd"), "units")):
+
+
+def _template_of(name):
+    """``foo@.service`` for an instance name ``foo@bar.service`` (Ignition's ``^(.+?)@(.+?)\\.service$``)."""
+    at = name.find("@")
+    if at < 1 or not name.endswith(".service") or len(name) - len(".service") <= at + 1:
+        return None
+    return name[:at] + "@.service"
+
+
+def _template_units(ctx, unit_list):
+    units = dict(((_g(u, "name") or ""), u) for u in unit_list)
+    for i, unit in enumerate(unit_list):
         name = _g(unit, "name") or ""
-        at = name.find("@")
-        if at < 1 or not name.endswith(".service") or len(name) - len(".service") <= at + 1 \
-                or _g(unit, "enabled") is not True:
+        template_name = _template_of(name)
+        if template_name is None or _g(unit, "enabled") is not True:
             continue
-        template = units.get(name[:at] + "@.service")
+        template = units.get(template_name)
         if template is None or _nil_or_empty(_g(template, "contents")):
             continue
         opts, error = _unit_content(_g(template, "contents"))
         if error or opts is None or unitfile.has_install_section(opts):
             continue
-        ctx.warn(("systemd", "units", i, "contents"),
-                 W_TEMPLATE_NO_INSTALL % (go_quote(name[:at] + "@.service"), go_quote(name)))
+        ctx.warn(("systemd", "units", i, "contents"), W_TEMPLATE_NO_INSTALL % (go_quote(template_name), go_quote(name)))
 
 
 def validate(config, version=None, positions=None, newer_checks=True, butane_rules=False):

@@ -22,8 +22,8 @@ def test_spec_version(tr, variant, version, spec):
 @pytest.mark.parametrize("text,message", [
     ("variant: fcos\nversion: 1.5.0\n", "No translator exists for variant fcos with version 1.5.0"),
     ("variant: nestos\nversion: 1.1.0\n", "No translator exists for variant nestos with version 1.1.0"),
-    ("variant: rhcos\nversion: 1.0.0\n", "rhcos variant has been removed; use openshift variant instead: "
-                                        "https://coreos.github.io/butane/upgrading-openshift/"),
+    ("variant: rhcos\nversion: 1.0.0\n",
+     "rhcos variant has been removed; use openshift variant instead: https://coreos.github.io/butane/upgrading-openshift/"),
     ("version: 1.4.0\n", "error parsing variant; must be specified"),
     ("variant: fcos\n", "error parsing version; must be a valid semver"),
     ("variant: fcos\nversion: 1.4\n", "error parsing version; must be a valid semver"),

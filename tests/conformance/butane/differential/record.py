@@ -3,11 +3,13 @@
     python3 tests/conformance/butane/differential/record.py /path/to/upstream/butane
 
 Upstream is coreos/butane v0.19.0 built beside the project (docs/butane.md, "Differential
-corpus"). For every ``cases/*.bu`` it runs ``butane -d files CASE`` and ``butane --strict -d
+corpus"). For every ``cases/*.bu`` (and ``*.bu.b64``, base64 of inputs with CR LF, a BOM, NUL or
+invalid UTF-8) it runs ``butane -d files CASE`` and ``butane --strict -d
 files CASE`` and writes stdout, stderr and the exit code of both to ``expected.json``.
 Upstream has no ``nestos`` variant: a case whose first two lines are ``variant: nestos`` /
 ``version: 1.0.0`` is given to upstream as ``fcos`` ``1.4.0`` (the same spec; lines do not move).
 """
+import base64
 import json
 import pathlib
 import subprocess
@@ -16,6 +18,16 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 NESTOS_HEAD = b"variant: nestos\nversion: 1.0.0\n"
 FCOS_HEAD = b"variant: fcos\nversion: 1.4.0\n"
+
+
+def case_input(path):
+    """(name, bytes) of a case file: ``NAME.bu``, or ``NAME.bu.b64`` (base64) for inputs whose
+    bytes (CR LF, a BOM, NUL, invalid UTF-8) must not sit in the repository as text."""
+    if path.name.endswith(".bu"):
+        return path.name[:-3], path.read_bytes()
+    if path.name.endswith(".bu.b64"):
+        return path.name[:-7], base64.b64decode(path.read_bytes())
+    return None, None
 
 
 def upstream_input(data):
@@ -34,9 +46,12 @@ def run(oracle, data, strict):
 def main(oracle):
     version = subprocess.run([oracle, "--version"], capture_output=True, check=True).stdout.decode().strip()
     out = {"_oracle": version}
-    for case in sorted((HERE / "cases").glob("*.bu")):
-        data = upstream_input(case.read_bytes())
-        out[case.stem] = {"plain": run(oracle, data, False), "strict": run(oracle, data, True)}
+    for case in sorted((HERE / "cases").iterdir()):
+        name, data = case_input(case)
+        if name is None:
+            continue
+        data = upstream_input(data)
+        out[name] = {"plain": run(oracle, data, False), "strict": run(oracle, data, True)}
     (HERE / "expected.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                                         encoding="utf-8", errors="surrogateescape")
     print("recorded %d cases with %s" % (len(out) - 1, version))
