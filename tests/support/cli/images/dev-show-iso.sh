@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # shellcheck disable=SC2154  # iso, tmpd, orig_hash, out_iso come from lib.sh
 # dev show iso: descriptors and records as upstream prints them (checked against isoinfo, an
 # independent reader), and the embed-area headers.

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # shellcheck disable=SC2154  # iso, tmpd, orig_hash, out_iso come from lib.sh
 # iso customize and iso reset over the upstream customize fixtures: what is embedded, force,
 # live kargs, refusals by feature (CONSOLE=0: no installer-config-directives; NETWORK=0), and

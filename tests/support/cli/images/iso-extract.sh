@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # shellcheck disable=SC2154  # iso, tmpd, orig_hash, out_iso come from lib.sh
 # iso extract pxe (files named <stem>-<lowercased name>, same bytes as in the ISO, never
 # overwritten) and iso extract minimal-iso (MINISO=1: stream and file agree, liveiso karg

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # shellcheck disable=SC2154  # iso, tmpd, orig_hash, out_iso come from lib.sh
 # iso ignition embed/show/remove: stream, new file and in place give the same bytes; remove
 # restores the original; the embed area holds an xz newc archive with the config; force rules.

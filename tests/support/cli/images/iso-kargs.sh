@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # shellcheck disable=SC2154  # iso, tmpd, orig_hash, out_iso come from lib.sh
 # iso kargs modify/reset/show: round trips restore the original bytes; stream, new file and
 # in place agree; the largest karg that fits and the first that does not; ground truth bytes.

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # shellcheck disable=SC2154  # iso, tmpd, orig_hash, out_iso come from lib.sh
 # iso network embed/extract/remove. NETWORK=1: round trips restore the original bytes; stream,
 # new file and in place agree; independent of the Ignition config. NETWORK=0: refused.
