@@ -163,7 +163,12 @@ DEV_GROUP = _group("Development commands (unstable)", [
     ])),
 ], hidden=True)
 
+LIST_STREAM = _leaf("List available images in a Fedora CoreOS stream", "stream_cmds:list_stream", [
+    _opt(["-s", "--stream"], "name", "Fedora CoreOS stream", default="stable"),
+    _opt(["--stream-base-url"], "URL", "Base URL for Fedora CoreOS stream metadata")], sigpipe=True)
+
 ROOT = _group("Installer for NestOS and Fedora CoreOS live media (nestos.lifecycle, pure Python)", [
+    ("list-stream", LIST_STREAM),
     ("iso", ISO_GROUP),
     ("pxe", PXE_GROUP),
     ("dev", DEV_GROUP),

@@ -21,11 +21,11 @@ def env(**extra):
 def run(args, name="nestos-installer", input=None, cwd=None, timeout=300):
     """Run the program; returns the CompletedProcess (bytes stdout/stderr)."""
     return subprocess.run([str(TOOLS / name)] + [str(a) for a in args], input=input, cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(), timeout=timeout)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(), timeout=timeout, check=False)
 
 
 def run_script(script, iso, timeout=600, **variables):
     """Run one image script on ``iso``; returns (exit code, combined output)."""
     proc = subprocess.run(["bash", str(IMAGES / script), str(iso)], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, env=env(**variables), timeout=timeout)
+                          stderr=subprocess.STDOUT, env=env(**variables), timeout=timeout, check=False)
     return proc.returncode, proc.stdout.decode("utf-8", "replace")

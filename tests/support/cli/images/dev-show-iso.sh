@@ -1,8 +1,9 @@
-#!/bin/bash
+#!/usr/bin/env bash
+# shellcheck disable=SC2154  # iso, tmpd, orig_hash, out_iso come from lib.sh
 # dev show iso: descriptors and records as upstream prints them (checked against isoinfo, an
 # independent reader), and the embed-area headers.
 source "$(dirname "$0")/lib.sh"
-$NI dev show iso "${iso}" > inspect.json
+"$NI" dev show iso "${iso}" > inspect.json
 jq -e '.header.descriptors|length > 0' inspect.json > /dev/null
 jq -e '.header.descriptors[]|select(.type == "primary")' inspect.json > /dev/null
 same "$(jq -r '.header.descriptors[]|select(.type == "primary")|.volume_id' inspect.json)" \
@@ -17,8 +18,8 @@ isoinfo -f -i "${iso}" | sed -e 's/;1$//' -e 's/\.$//' -e 's|^/||' | sort > want
 jq -r '.records[]' inspect.json | sort > got.txt
 diff want.txt got.txt || fatal "records differ from isoinfo -f"
 if [ "${LIVE:-1}" = 1 ]; then
-    $NI dev show iso --ignition "${iso}" | jq -e '.offset > 0 and .length > 0' > /dev/null
-    rc=0; $NI dev show iso --ignition --kargs "${iso}" 2> err.txt || rc=$?
+    "$NI" dev show iso --ignition "${iso}" | jq -e '.offset > 0 and .length > 0' > /dev/null
+    rc=0; "$NI" dev show iso --ignition --kargs "${iso}" 2> err.txt || rc=$?
     same "${rc}" 2 "--ignition with --kargs is a usage error"
 fi
 echo "Success."

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables here are used by the scripts that source this file
 # Shared helpers of the command-line image tests (sourced). $NI is the program under test
 # (coreos-installer or nestos-installer, from tools/), $1 of each script the ISO to test.
 set -euo pipefail
