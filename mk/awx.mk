@@ -24,7 +24,7 @@ demo-awx: ee fleet-lab
 	@$(VPY) -m tests.integration.awx.demo_awx
 
 # each job's wall time in the EE vs plain ansible-playbook; EE size and build times -> .cache/bench/awx.json
-bench-awx: ee fleet-lab libvirt-daemon lab-media
+bench-awx: ee fleet-lab lab-media
 	@$(VPY) -m benchmarks.awx.bench_awx
 
 awx-test: ee fleet-lab lab-media libvirt-daemon

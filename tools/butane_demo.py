@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import ign  # noqa: E402
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError  # noqa: E402
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate  # noqa: E402
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate  # noqa: E402
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write  # noqa: E402
 
 

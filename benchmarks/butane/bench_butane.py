@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
 import jinja2  # noqa: E402
 
 from ansible_collections.nestos.lifecycle.plugins.filter.butane import butane as butane_filter  # noqa: E402
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate  # noqa: E402
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate  # noqa: E402
 
 SMALL = """variant: nestos
 version: 1.0.0

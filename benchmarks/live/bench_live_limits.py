@@ -73,7 +73,7 @@ def skipped_member(work, size=256 * MIB):
     block = b"\0" * (4 * MIB)
     with open(str(path), "wb") as handle:
         handle.write(comp.compress(_header(1, 0o100600, size, b"usr/lib/big")))
-        for _ in range(size // len(block)):
+        for _block in range(size // len(block)):
             handle.write(comp.compress(block))
         handle.write(comp.compress(make_newc({"config.ign": b"{}"})))
         handle.write(comp.flush())
@@ -83,7 +83,7 @@ def skipped_member(work, size=256 * MIB):
         out = subprocess.run([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, env=env, check=True)
         took, rss = out.stdout.split()
         return float(took), int(rss)
-    runs = [child(READER) for _ in range(2)]
+    runs = [child(READER) for _run in range(2)]
     t_ours, rss = min(r[0] for r in runs), max(r[1] for r in runs)
     bare_rss = child(BARE)[1]
     t_xz = timed(lambda: subprocess.run("xz -dc %s > /dev/null" % path, shell=True, check=True), runs=2)
@@ -103,13 +103,14 @@ def main():
         shutil.rmtree(str(work), ignore_errors=True)
     result = {"sparse_copy": copy, "initrd_stream": stream}
     (out_dir / "live-limits.json").write_text(json.dumps(result, indent=2) + "\n")
-    print("sparse %d MiB ISO to a new file: %.3f s vs cp --sparse=always %.3f s (ratio %.2f); allocated %d KiB "
-          "(cp: %d KiB, source: %d KiB)" % (copy["image_mib"], copy["ours_s"], copy["cp_sparse_s"], copy["ratio_vs_cp"],
-                                           copy["allocated_ours_kib"], copy["allocated_cp_kib"],
-                                           copy["allocated_source_kib"]))
-    print("initrd with a skipped %d MiB member: %.3f s vs xz -dc %.3f s (ratio %.2f); peak memory %d KiB over a bare "
-          "python (%d KiB)" % (stream["member_mib"], stream["ours_s"], stream["xz_dc_s"], stream["ratio_vs_xz"],
-                              stream["extra_rss_kib"], stream["bare_python_rss_kib"]))
+    line = ("sparse %d MiB ISO to a new file: %.3f s vs cp --sparse=always %.3f s (ratio %.2f); allocated %d KiB "
+            "(cp: %d KiB, source: %d KiB)")
+    print(line % (copy["image_mib"], copy["ours_s"], copy["cp_sparse_s"], copy["ratio_vs_cp"],
+                  copy["allocated_ours_kib"], copy["allocated_cp_kib"], copy["allocated_source_kib"]))
+    line = "initrd with a skipped %d MiB member: %.3f s vs xz -dc %.3f s (ratio %.2f); peak memory %d KiB over a bare " \
+           "python (%d KiB)"
+    print(line % (stream["member_mib"], stream["ours_s"], stream["xz_dc_s"], stream["ratio_vs_xz"],
+                  stream["extra_rss_kib"], stream["bare_python_rss_kib"]))
     print("proved: sparse sources stay sparse; initrd members are streamed, not held")
     return 0 if copy["allocated_ours_kib"] <= copy["allocated_cp_kib"] + 1024 else 1
 

@@ -29,11 +29,12 @@ TMP_PREFIX = "/tmp/.nestos-install-"
 class InstallerError(HostCommandError):
     """nestos-installer exited non-zero: its own messages (stderr, or stdout on a pty) say why."""
 
-    def __init__(self, result):  # pylint: disable=super-init-not-called
+    def __init__(self, result):
+        super(InstallerError, self).__init__(result)
         lines = installer.installer_steps(result.stdout + "\n" + result.stderr)
         errors = [line for line in lines if line.startswith("Error:")] or lines[-3:]
-        NestosError.__init__(self, "nestos-installer failed (rc %d): %s" % (result.rc, " / ".join(errors)))
-        self.result = result
+        self.message = "nestos-installer failed (rc %d): %s" % (result.rc, " / ".join(errors))
+        self.args = (self.message,)
         self.kind = "installer"
 
 
@@ -163,4 +164,3 @@ class ActionModule(HostAction):
             raise NestosError("sha256 mismatch: %s is %s, expected %s; nothing was written" % (
                 args.get("image_url") or path, st.get("sha256") or "absent", want), path="image_sha256")
         return path
-

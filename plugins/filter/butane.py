@@ -53,7 +53,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
 
 
 def butane(data, files_dir=None, strict=False):

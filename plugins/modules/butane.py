@@ -140,7 +140,7 @@ dest:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.specs import BUTANE
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.butane import BUTANE
 
 
 def main():

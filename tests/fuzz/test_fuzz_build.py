@@ -26,11 +26,11 @@ IDS = st.sampled_from(["1.0", "..", ".", "", "a/b", "x\0y", "25.03-LTS.20250101.
 
 
 def _meta(draw):
+    artifact = st.fixed_dictionaries({"path": st.one_of(PATHS, JSONS),
+                                      "sha256": st.one_of(st.text(max_size=64), JSONS),
+                                      "size": st.one_of(st.integers(), JSONS)})
     images = draw(st.dictionaries(st.sampled_from(["qemu", "ostree", "live-iso", "metal"]),
-                                  st.one_of(JSONS, st.fixed_dictionaries(
-                                      {"path": st.one_of(PATHS, JSONS), "sha256": st.one_of(st.text(max_size=64),
-                                                                                             JSONS),
-                                       "size": st.one_of(st.integers(), JSONS)})), max_size=3))
+                                  st.one_of(JSONS, artifact), max_size=3))
     doc = {"buildid": draw(st.one_of(IDS, JSONS)), "name": "nestos", "ostree-commit": "0" * 64,
            "coreos-assembler.basearch": "x86_64", "images": images}
     for key in draw(st.lists(KEYS, max_size=3)):
@@ -42,9 +42,9 @@ def _meta(draw):
 def workdirs(draw):
     """(builds.json text, meta.json text): valid-looking documents, mutated, or raw bytes."""
     build_id = draw(st.one_of(IDS, st.text(max_size=6)))
+    arches = draw(st.lists(st.sampled_from(["x86_64", "aarch64", "..", ""]), max_size=2))
     builds = {"schema-version": draw(st.sampled_from(["1.0.0", "2.0.0", "1", ""])),
-              "builds": [{"id": build_id, "arches": draw(st.lists(st.sampled_from(["x86_64", "aarch64", "..", ""]),
-                                                                 min_size=0, max_size=2))}]}
+              "builds": [{"id": build_id, "arches": arches}]}
     kind = draw(st.integers(0, 3))
     if kind == 0:
         builds_text = json.dumps(builds)

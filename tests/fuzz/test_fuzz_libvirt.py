@@ -68,8 +68,9 @@ def test_domain_xml_reader(text):
 
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 JSONS = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10)),
-                     lambda kids: st.one_of(st.lists(kids, max_size=3), st.dictionaries(st.text(max_size=6), kids,
-                                                                                         max_size=3)), max_leaves=8)
+                     lambda kids: st.one_of(st.lists(kids, max_size=3),
+                                            st.dictionaries(st.text(max_size=6), kids, max_size=3)),
+                     max_leaves=8)
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,8 @@ json_scalars = st.none() | st.booleans() | st.integers(min_value=-(1 << 70), max
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) |
                            st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
 # values for the fields the readers know, of every type
-field = json_scalars | st.lists(json_scalars, max_size=3) | st.dictionaries(st.text(max_size=5), json_scalars,
-                                                                             max_size=3)
+field = json_scalars | st.lists(json_scalars, max_size=3) | \
+    st.dictionaries(st.text(max_size=5), json_scalars, max_size=3)
 kargs_entry = st.fixed_dictionaries({}, optional={"path": field | st.sampled_from(["EFI/x/grub.cfg", "a"]),
                                                   "offset": field | st.integers(-5000, 5000),
                                                   "pad": field | st.sampled_from(["#", "\0", "##", "\ud800"]),
@@ -83,7 +83,7 @@ PACKED = [s for seed in SEEDS for s in (seed, gzip.compress(seed), lzma.compress
 def mutated_archives(draw):
     parts = draw(st.lists(st.sampled_from(PACKED), min_size=1, max_size=3))
     data = bytearray(b"".join(p + b"\0" * draw(st.integers(0, 5)) for p in parts))
-    for _ in range(draw(st.integers(0, 4))):
+    for _edit in range(draw(st.integers(0, 4))):
         pos = draw(st.integers(0, len(data) - 1))
         action = draw(st.integers(0, 2))
         if action == 0:

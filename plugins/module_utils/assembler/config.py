@@ -20,7 +20,7 @@ import re
 import stat
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write, check_destination
 
 try:
     from ruamel.yaml import YAML
@@ -418,6 +418,9 @@ class ConfigEditor(object):
 
     # -- plain files ------------------------------------------------------------------
     def put_file(self, path, content, mode=None):
+        # the destination rule: only a regular file is replaced; a symlink, FIFO or device is refused (also in
+        # check mode, and before its content is read into a diff)
+        check_destination(path)
         if isinstance(content, str):
             content = content.encode("utf-8")
         before = None
@@ -434,6 +437,7 @@ class ConfigEditor(object):
         self._note(os.path.relpath(path, self.root), "written" if before != content else "mode %o" % want_mode)
 
     def remove_file(self, path):
+        check_destination(path)
         if os.path.lexists(path):
             with open(path, "rb") as handle:
                 before = handle.read()
@@ -526,9 +530,16 @@ def _content(content, src):
 
 def _safe_join(base, rel, field):
     rel = str(rel).lstrip("/")
+    if "\0" in rel:
+        raise NestosError("path %r holds a NUL byte" % rel, path=field)
     target = os.path.normpath(os.path.join(base, rel))
     if not target.startswith(os.path.normpath(base) + os.sep):
         raise NestosError("path %r leaves %s" % (rel, base), path=field)
+    # a symlinked folder on the way must not lead outside either
+    real_base = os.path.realpath(base)
+    real_folder = os.path.realpath(os.path.dirname(target))
+    if real_folder != real_base and not real_folder.startswith(real_base + os.sep):
+        raise NestosError("path %r leads outside %s through a symbolic link" % (rel, base), path=field)
     return target
 
 

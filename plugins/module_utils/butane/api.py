@@ -3,34 +3,27 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One entry point for every module that takes an Ignition config as input.
 
-A module documents the options with the ``nestos.lifecycle.ignition_input`` doc fragment and
-calls :func:`resolve_ignition` with them; it gets the Ignition bytes to embed, plus the
-warnings to show the user.
+A module documents the options with the ``nestos.lifecycle.ignition_input`` doc fragment,
+takes their argument spec from ``faces/ignition_input.py`` and calls :func:`resolve_ignition`
+with them; it gets the Ignition bytes to embed, plus the warnings to show the user.
+
+Only what a run needs is imported: the Butane translator (and PyYAML) only when a Butane
+input is given, the Ignition parser only when an Ignition input is given.
 """
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import ign
-
-# Options in the doc fragment, as a module's argument_spec needs them.
-IGNITION_INPUT_ARGSPEC = dict(
-    ignition=dict(type="path"),
-    ignition_content=dict(type="raw", no_log=True),
-    butane=dict(type="raw", no_log=True),
-    butane_files_dir=dict(type="path"),
-    butane_strict=dict(type="bool", default=False),
-)
-IGNITION_INPUT_EXCLUSIVE = [("ignition", "ignition_content", "butane")]
 
 
-def _given(value):
+def _given(value) -> bool:
     return value is not None and not (isinstance(value, (str, bytes)) and not value.strip())
 
 
-def resolve_ignition(ignition=None, ignition_content=None, butane=None, files_dir=None, strict=False):
+def resolve_ignition(ignition: str | None = None, ignition_content=None, butane=None,
+                     files_dir: str | None = None, strict: bool = False) -> tuple[bytes, list[str]]:
     """Turn exactly one of the three inputs into validated Ignition bytes.
 
     :param ignition: path to an Ignition JSON file; its bytes are returned unchanged.
@@ -48,67 +41,67 @@ def resolve_ignition(ignition=None, ignition_content=None, butane=None, files_di
             raise NestosError("one of ignition, ignition_content or butane is required")
         raise NestosError("ignition, ignition_content and butane are mutually exclusive; got %s"
                           % ", ".join(given))
-
     if given[0] == "butane":
-        from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
-        result = translate(butane, files_dir=files_dir, strict=strict, source="butane")
-        warnings = [ign.entry_text(e) for e in ign.entries_of(result.report)]
-        return result.json.encode("utf-8"), warnings
+        from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
 
+        result = translate(butane, files_dir=files_dir, strict=strict, source="butane")
+        return result.json.encode("utf-8"), [e.format() for e in result.report]
     if given[0] == "ignition":
+        from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.limits import read_config_file
+
         name = str(ignition)
-        try:
-            with open(name, "rb") as handle:
-                data = handle.read()
-        except (IOError, OSError) as exc:
-            raise NestosError("cannot read Ignition file: %s" % (exc.strerror or exc), file=name)
+        data = read_config_file(ignition, what="Ignition file")
     else:
         name = "ignition_content"
-        if isinstance(ignition_content, dict):
-            try:
-                data = ign.dumps(ignition_content).encode("utf-8")
-            except NestosError as exc:
-                raise NestosError("invalid Ignition content: %s" % exc.message, file=name, path=exc.path)
-            except (TypeError, ValueError, AttributeError) as exc:
-                raise NestosError("cannot serialize Ignition content: %s" % exc, file=name)
-        elif isinstance(ignition_content, bytes):
-            data = ignition_content
-        elif isinstance(ignition_content, str):
-            data = ignition_content.encode("utf-8")
-        else:
-            raise NestosError("must be Ignition JSON text or a dictionary, not %s"
-                              % type(ignition_content).__name__, file=name)
+        data = _content_bytes(ignition_content, name)
+    return data, _check(data, name)
 
-    config, entries = ign.check_ignition(data, source=name)
+
+def _content_bytes(content, name: str) -> bytes:
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import limits
+
+    if isinstance(content, dict):
+        from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import serialize
+
+        plain = limits.plain_data(content, "$")
+        try:
+            data = serialize.dumps(plain, newline=False).encode("utf-8")
+        except NestosError as exc:
+            raise NestosError("invalid Ignition content: %s" % exc.message, file=name, path=exc.path)
+    elif isinstance(content, bytes):
+        data = bytes(content)
+    elif isinstance(content, str):
+        bad = limits.first_surrogate(content)
+        if bad >= 0:
+            raise NestosError("Ignition content holds a lone surrogate (U+%04X) at character %d; it is not "
+                              "valid Unicode" % (ord(content[bad]), bad), file=name)
+        data = content.encode("utf-8")
+    else:
+        raise NestosError("must be Ignition JSON text or a dictionary, not %s" % type(content).__name__, file=name)
+    limits.check_size(data, "Ignition content", file=name)
+    return data
+
+
+def _check(data: bytes, name: str) -> list[str]:
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse import parse
+
+    config, report = parse(data, source=name)
+    entries = list(report)
     errors = [e for e in entries if e.kind == "error"]
     if config is None or errors:
-        lines = [ign.entry_text(e) for e in (errors or entries)] or ["not a valid Ignition config"]
+        lines = [e.format() for e in (errors or entries)] or ["not a valid Ignition config"]
         first = (errors or entries or [None])[0]
         raise NestosError("invalid Ignition config:\n" + "\n".join(lines), file=name,
                           path=_path_of(first), line=getattr(first, "line", None),
                           column=getattr(first, "column", None))
-    return data, [ign.entry_text(e) for e in entries]
+    return [e.format() for e in entries]
 
 
-def _path_of(entry):
+def _path_of(entry) -> str | None:
     path = getattr(entry, "path", None)
     if not path:
         return None
-    if isinstance(path, str):
-        return path
     return "$" + "".join("." + str(p) for p in path)
 
 
-def ignition_input_from_params(params):
-    """Call :func:`resolve_ignition` with a module's parameters (doc fragment names)."""
-    return resolve_ignition(
-        ignition=params.get("ignition"),
-        ignition_content=params.get("ignition_content"),
-        butane=params.get("butane"),
-        files_dir=params.get("butane_files_dir"),
-        strict=bool(params.get("butane_strict")),
-    )
-
-
-__all__ = ["resolve_ignition", "ignition_input_from_params", "IGNITION_INPUT_ARGSPEC",
-           "IGNITION_INPUT_EXCLUSIVE"]
+__all__ = ["resolve_ignition"]

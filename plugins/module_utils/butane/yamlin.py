@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
-import re
 
 try:
     import yaml
@@ -28,6 +27,7 @@ except ImportError:  # pragma: no cover - guarded for ansible-test's import sani
     _BaseLoader = object
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import schema
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.limits import MAX_EXPANDED_BYTES
 
 PLAIN = "?plain"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -36,6 +36,7 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_BINARY_TAG = "tag:yaml.org,2002:binary"
 
 if HAS_YAML:
     class _Loader(_BaseLoader):
@@ -60,37 +61,111 @@ class YamlSyntaxError(Exception):
 
 
 def compose(text):
-    """The first document's root node (or None for an empty document)."""
+    """The first document's root node (or None for an empty document).
+
+    The text goes to libyaml as UTF-8 bytes, so reader errors read as yaml.v3's (both come
+    from libyaml). Nesting deeper than :data:`MAX_DEPTH` is refused before the tree is built,
+    as yaml.v3 refuses it (PyYAML's composer recurses and, in some builds, crashes).
+    """
     if not HAS_YAML:
         raise YamlSyntaxError("PyYAML is required to read Butane configs")
-    if isinstance(text, bytes):
+    if isinstance(text, str):
         try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise YamlSyntaxError("yaml: invalid UTF-8 at byte %d" % exc.start)
-    # libyaml's reader takes exact str objects only; templating engines (ansible-core 2.19's
-    # tagged strings among them) hand over str subclasses.
-    text = str.__str__(text)
-    loader = _Loader(text)
+            # libyaml takes exact str/bytes only; templating engines hand over subclasses
+            text = str.__str__(text).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise YamlSyntaxError("yaml: invalid Unicode: lone surrogate U+%04X at character %d"
+                                  % (ord(exc.object[exc.start]), exc.start))
+    else:
+        text = bytes(text)
+    try:
+        _check_depth(text)
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, text)
     try:
         if loader.check_node():
             return loader.get_node()
         return None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark is not None else None
-        col = mark.column + 1 if mark is not None else None
-        if line is not None:
-            raise YamlSyntaxError("yaml: line %d: %s" % (line, problem), line, col)
-        raise YamlSyntaxError("yaml: %s" % problem)
-    except (ValueError, RecursionError) as exc:  # libyaml raises these for odd inputs
+        raise _syntax_error(exc, text)
+    except (ValueError, RecursionError, MemoryError) as exc:  # libyaml raises these for odd inputs
         raise YamlSyntaxError("yaml: %s" % exc)
     finally:
         try:
             loader.dispose()
         except Exception:  # pragma: no cover - nothing to clean up
             pass
+
+
+def _flow_depth(data):
+    """The deepest ``[``/``{`` nesting of ``data`` (quotes ignored: an estimate)."""
+    depth = deepest = 0
+    for byte in data:
+        if byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _syntax_error(exc, data=b""):
+    """yaml.v3's text for a libyaml error: the line of the context mark (0-based, as yaml.v3
+    prints it), else of the problem mark; scanner errors count lines from 1."""
+    reason = getattr(exc, "reason", None)
+    if reason is not None:  # reader error: yaml.v3 gives no line
+        return YamlSyntaxError("yaml: %s" % reason)
+    problem = getattr(exc, "problem", None) or "unknown problem parsing YAML content"
+    if problem.startswith("found undefined alias") and getattr(exc, "problem_mark", None) is not None:
+        # yaml.v3 resolves aliases itself and words it so (no line)
+        start = exc.problem_mark.index + 1
+        end = start
+        while end < len(data) and data[end:end + 1] not in b" \t\r\n,[]{}":
+            end += 1
+        return YamlSyntaxError("yaml: unknown anchor '%s' referenced" % data[start:end].decode("utf-8", "replace"))
+    if problem == "exceeded maximum nesting depth":
+        # the libyaml bundled with PyYAML >= 6.0.4 stops at 1,000 levels
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else 0
+        if _flow_depth(data) > MAX_DEPTH:
+            return YamlSyntaxError("yaml: line %d: exceeded max depth of %d" % (line, MAX_DEPTH), line)
+        return YamlSyntaxError("yaml: line %d: exceeded max depth of %d (the limit of the libyaml in this "
+                               "PyYAML)" % (line, LIBYAML_MAX_DEPTH), line)
+    scanner = isinstance(exc, yaml.scanner.ScannerError)
+    line = 0
+    for mark in (getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)):
+        if mark is not None and mark.line != 0:
+            line = mark.line + (1 if scanner else 0)
+            break
+    if line:
+        return YamlSyntaxError("yaml: line %d: %s" % (line, problem), line, None)
+    return YamlSyntaxError("yaml: %s" % problem)
+
+
+# yaml.v3's max_flow_level and max_indents
+MAX_DEPTH = 10000
+# the nesting limit of the libyaml bundled with PyYAML >= 6.0.4 (Debian's libyaml has none)
+LIBYAML_MAX_DEPTH = 1000
+_DEPTH_BYTES = (b"[", b"{", b"-", b"?", b":")
+
+
+def _check_depth(data):
+    """Refuse collections nested deeper than MAX_DEPTH (yaml.v3: ``exceeded max depth of
+    10000``). A cheap bound skips the event scan for every ordinary document."""
+    if sum(data.count(c) for c in _DEPTH_BYTES) < MAX_DEPTH:
+        return
+    depth = 0
+    start = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    end = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    for event in yaml.parse(data, Loader=_BaseLoader):
+        if isinstance(event, start):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlSyntaxError("yaml: line %d: exceeded max depth of %d"
+                                      % (event.start_mark.line + 1, MAX_DEPTH), event.start_mark.line + 1)
+        elif isinstance(event, end):
+            depth -= 1
 
 
 # ---- scalars ---------------------------------------------------------------------------
@@ -100,18 +175,32 @@ _TRUE = frozenset(["true", "True", "TRUE"])
 _FALSE = frozenset(["false", "False", "FALSE"])
 _TRUE_11 = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"])
 _FALSE_11 = frozenset(["n", "N", "no", "No", "NO", "off", "Off", "OFF"])
-_FLOAT_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_FLOAT_PATTERN = r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$"
+_FLOAT_RE = []
+
+
+def _float_re():
+    """yaml.v3's yamlStyleFloat, compiled on first use (start-up cost matters for the CLI)."""
+    if not _FLOAT_RE:
+        import re
+
+        _FLOAT_RE.append(re.compile(_FLOAT_PATTERN))
+    return _FLOAT_RE[0]
 _DIGITS = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+UINT64_MAX = (1 << 64) - 1
 
 
-def go_parse_int(text):
-    """Go's strconv.ParseInt(text, 0, 64) after yaml.v3 removed underscores; None if invalid."""
+def go_parse_int(text, unsigned=False):
+    """Go's strconv.ParseInt(text, 0, 64) (ParseUint with ``unsigned``) after yaml.v3 removed
+    underscores; None if invalid or out of range."""
     s = text.replace("_", "")
     if not s:
         return None
     sign = 1
     if s[0] in "+-":
+        if unsigned and s[0] == "-":
+            return None
         if s[0] == "-":
             sign = -1
         s = s[1:]
@@ -125,10 +214,26 @@ def go_parse_int(text):
         base, s = 8, s[2:]
     elif len(s) > 1 and s[0] == "0":
         base, s = 8, s[1:]
-    if not s or any(c not in _DIGITS[base] for c in s):
-        return None
+    if not s or len(s) > 70 or any(c not in _DIGITS[base] for c in s):
+        return None     # 70 digits: more than any 64-bit value in any base; never int() a huge text
     value = sign * int(s, base)
+    if unsigned:
+        return value if value <= UINT64_MAX else None
     if value < INT64_MIN or value > INT64_MAX:
+        return None
+    return value
+
+
+def _go_float(text):
+    """strconv.ParseFloat(text, 64) for a yaml.v3 float literal; None when Go reports a
+    range error (the scalar then resolves to a string)."""
+    try:
+        value = float(text)
+    except (ValueError, OverflowError):
+        return None
+    if math.isinf(value):
+        return None
+    if value == 0.0 and any(c in "123456789" for c in text.lower().split("e")[0]):
         return None
     return value
 
@@ -143,13 +248,15 @@ def plain_kind(value):
         return "!!bool", False
     if value and (value[0] in "+-0123456789."):
         iv = go_parse_int(value)
+        if iv is None:
+            iv = go_parse_int(value, unsigned=True)
         if iv is not None:
             return "!!int", iv
-        if _FLOAT_RE.match(value.replace("_", "")) and any(c.isdigit() for c in value):
-            try:
-                return "!!float", float(value.replace("_", ""))
-            except ValueError:
-                pass
+        plain = value.replace("_", "")
+        if _float_re().match(plain) and any(c.isdigit() for c in value):
+            fv = _go_float(plain)
+            if fv is not None:
+                return "!!float", fv
     if value in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
         return "!!float", float("inf")
     if value in ("-.inf", "-.Inf", "-.INF"):
@@ -190,40 +297,133 @@ def _mark(node):
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _go_type(kind, arg):
+def _value_text(node):
+    """yaml.v3's terror text: the tag, and for a scalar its value (cut to 7 bytes + ``...``
+    beyond 10 bytes)."""
+    tag = _short_tag(node)
+    if not isinstance(node, yaml.ScalarNode):
+        return tag
+    raw = node.value.encode("utf-8", "surrogateescape")
+    if len(raw) > 10:
+        return "%s `%s...`" % (tag, raw[:7].decode("utf-8", "replace"))
+    return "%s `%s`" % (tag, node.value)
+
+
+# Butane's base package for each fcos minor (fcos 1.3 shares base v0_3 with 1.2)
+_BASE_PACKAGE = {0: "v0_1", 1: "v0_2", 2: "v0_3", 3: "v0_3", 4: "v0_4"}
+# named string types of list items in Butane's Go schema: (struct, field) -> (type, first minor, last minor)
+_NAMED_ITEMS = {
+    ("PasswdUser", "groups"): ("Group", 0, 4),
+    ("PasswdUser", "ssh_authorized_keys"): ("SSHAuthorizedKey", 0, 4),
+    ("Raid", "devices"): ("Device", 0, 4),
+    ("Raid", "options"): ("RaidOption", 0, 4),
+    ("Luks", "options"): ("LuksOption", 0, 4),
+    ("KernelArguments", "should_exist"): ("KernelArgument", 0, 4),
+    ("KernelArguments", "should_not_exist"): ("KernelArgument", 0, 4),
+    ("Filesystem", "options"): ("FilesystemOption", 0, 0),
+}
+
+
+def _go_type(kind, arg, minor=4):
     if kind == "struct":
-        return "%s.%s" % (schema.GO_PACKAGE.get(arg, "base"), arg)
+        if schema.GO_PACKAGE.get(arg) == "fcos":
+            return "v1_%d.%s" % (minor, arg)
+        return "%s.%s" % (_BASE_PACKAGE.get(minor, "base"), arg)
     if kind == "list":
         if arg in schema.STRUCTS:
-            return "[]" + _go_type("struct", arg)
+            return "[]" + _go_type("struct", arg, minor)
         return "[]" + arg.replace("str", "string")
     return {"str": "string", "int": "int", "bool": "bool"}[kind]
 
 
+def _item_type(struct, field, minor):
+    """Go type of the items of a list of named strings, or None."""
+    named = _NAMED_ITEMS.get((struct, field))
+    if named is None or not named[1] <= minor <= named[2]:
+        return None
+    return "%s.%s" % (_BASE_PACKAGE.get(minor, "base"), named[0])
+
+
+class YamlDecodeError(Exception):
+    """A fatal decoding failure yaml.v3 raises with ``failf`` (no line list)."""
+
+    def __init__(self, message):
+        super(YamlDecodeError, self).__init__(message)
+        self.message = message
+
+
+# yaml.v3's alias budget (decode.go allowedAliasRatio)
+_ALIAS_LOW, _ALIAS_HIGH = 400000, 4000000
+
+
+def allowed_alias_ratio(count):
+    if count <= _ALIAS_LOW:
+        return 0.99
+    if count >= _ALIAS_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (float(count - _ALIAS_LOW) / (_ALIAS_HIGH - _ALIAS_LOW))
+
+
+def _is_merge(key):
+    return isinstance(key, yaml.ScalarNode) and key.value == "<<" and key.tag in (PLAIN, _MERGE_TAG)
+
+
 class Decoder(object):
+    """Decode a composed node tree against the Butane model, as yaml.v3 decodes into Go
+    structs: type errors are collected (``line N: cannot unmarshal ...``), duplicate keys
+    make a mapping fail, ``<<`` merges apply (explicit keys and earlier maps win), aliases
+    count against yaml.v3's alias budget and against MAX_EXPANDED_BYTES of text."""
+
     def __init__(self, minor):
         self.minor = minor
         self.out = Decoded()
         self._depth = 0
+        self._seen = set()
+        self._alias_depth = 0
+        self._decodes = 0
+        self._aliases = 0
+        self._expanded = 0
 
-    def error(self, node, path, kind, arg):
-        tag = _short_tag(node)
+    def error(self, node, path, kind, arg, gotype=None):
         line, col = _mark(node)
-        if isinstance(node, yaml.ScalarNode):
-            text = node.value
-            if len(text) > 20 and tag != "!!str":
-                text = text[:17] + "..."
-            msg = "cannot unmarshal %s `%s` into %s" % (tag, text, _go_type(kind, arg))
-        else:
-            msg = "cannot unmarshal %s into %s" % (tag, _go_type(kind, arg))
+        msg = "cannot unmarshal %s into %s" % (_value_text(node), gotype or _go_type(kind, arg, self.minor))
         self.out.errors.append((path, msg, line, col))
 
-    def decode(self, node, kind, arg, path):
+    def _count(self, node):
+        self._decodes += 1
+        if self._alias_depth > 0:
+            self._aliases += 1
+            if isinstance(node, yaml.ScalarNode):
+                self._expanded += len(node.value)
+                if self._expanded > MAX_EXPANDED_BYTES:
+                    raise YamlDecodeError("yaml: document expands through aliases to more than %d bytes of text"
+                                          % MAX_EXPANDED_BYTES)
+        if self._aliases > 100 and self._decodes > 1000 and \
+                float(self._aliases) / self._decodes > allowed_alias_ratio(self._decodes):
+            raise YamlDecodeError("yaml: document contains excessive aliasing")
+
+    def decode(self, node, kind, arg, path, pos=True, named=None):
         """Decode ``node`` as ``kind``; returns (value, is_set)."""
-        self.out.pos[path] = _mark(node)
-        if isinstance(node, yaml.ScalarNode) and node.tag == PLAIN and node.value in _NULLS:
-            return None, False
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG:
+        alias = id(node) in self._seen
+        if alias:
+            self._alias_depth += 1
+        else:
+            self._seen.add(id(node))
+        try:
+            self._count(node)
+            return self._decode(node, kind, arg, path, pos, named)
+        finally:
+            if alias:
+                self._alias_depth -= 1
+
+    def _decode(self, node, kind, arg, path, pos, named=None):
+        if pos:
+            self.out.pos[path] = _mark(node)
+        if _is_null(node):
+            if kind == "struct" and pos:
+                # Butane's unused-key pass expects a map here (vcontext: context tree mismatch)
+                line, col = _mark(node)
+                self.out.unused.append((path, W_CONTEXT_MISMATCH % _path_text(path), line, col))
             return None, False
         if kind == "struct":
             if not isinstance(node, yaml.MappingNode):
@@ -232,112 +432,152 @@ class Decoder(object):
             return self.decode_struct(node, arg, path), True
         if kind == "list":
             if not isinstance(node, yaml.SequenceNode):
-                self.error(node, path, kind, arg)
+                self.error(node, path, kind, arg, named and "[]" + named)
                 return None, False
-            items = []
-            if arg in schema.STRUCTS:
-                for i, child in enumerate(node.value):
-                    value, is_set = self.decode(child, "struct", arg, path + (i,))
-                    items.append(value if is_set else {})
-            else:
-                for i, child in enumerate(node.value):
-                    value, is_set = self.decode(child, arg, None, path + (i,))
-                    items.append(value if is_set else _zero(arg))
-            return items, True
+            return self._decode_list(node, arg, path, pos, named), True
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, path, kind, arg)
+            self.error(node, path, kind, arg, named)
             return None, False
-        return self.decode_scalar(node, kind, path)
+        return self.decode_scalar(node, kind, path, named)
 
-    def decode_scalar(self, node, kind, path):
+    def _decode_list(self, node, arg, path, pos, named=None):
+        items = []
+        struct = arg in schema.STRUCTS
+        for child in node.value:
+            if _is_null(child):
+                continue    # yaml.v3 leaves a null item out of a slice of non-pointers
+            value, is_set = self.decode(child, "struct" if struct else arg, arg if struct else None,
+                                        path + (len(items),), pos, named)
+            if is_set:
+                items.append(value)
+        return items
+
+    def decode_scalar(self, node, kind, path, named=None):
         value = node.value
         plain = node.tag == PLAIN
+        if node.tag == _BINARY_TAG:
+            value = _binary(value)
         if kind == "str":
-            if plain or node.tag in (_STR_TAG, _INT_TAG, _BOOL_TAG, _FLOAT_TAG):
-                return value, True
-            self.error(node, path, kind, None)
-            return None, False
-        tag, typed = plain_kind(value) if plain else (_short_tag(node), None)
-        if not plain and node.tag in (_INT_TAG, _BOOL_TAG, _FLOAT_TAG):
+            return value, True
+        if plain or node.tag in (_INT_TAG, _BOOL_TAG, _FLOAT_TAG):
             tag, typed = plain_kind(value)
+        else:  # quoted, !!str, !!binary or an application tag: yaml.v3 resolves a string
+            tag, typed = "!!str", value
         if kind == "int":
-            if tag == "!!int":
+            if tag == "!!int" and INT64_MIN <= typed <= INT64_MAX:
                 return typed, True
-            if tag == "!!float" and not math.isnan(typed) and not math.isinf(typed) \
-                    and INT64_MIN <= typed <= INT64_MAX:
-                return int(typed), True
-            self.error(node, path, kind, None)
+            if tag == "!!float" and not math.isnan(typed) and typed <= INT64_MAX:
+                # Go converts with int64(f): truncation; on amd64 anything below the range is MinInt64
+                return (INT64_MIN if typed == float("-inf") or typed < INT64_MIN else int(typed)), True
+            self.error(node, path, kind, None, named)
             return None, False
         if kind == "bool":
             if tag == "!!bool":
                 return typed, True
-            if plain and value in _TRUE_11:
+            # yaml.v3 takes YAML 1.1 booleans for a bool field when the value resolved to a string
+            if tag == "!!str" and value in _TRUE_11:
                 return True, True
-            if plain and value in _FALSE_11:
+            if tag == "!!str" and value in _FALSE_11:
                 return False, True
-            self.error(node, path, kind, None)
+            self.error(node, path, kind, None, named)
             return None, False
         raise ValueError("unknown kind %r" % kind)  # pragma: no cover - model bug
 
-    def _pairs(self, node, path, seen_nodes=None):
-        """Key/value pairs of a mapping with ``<<`` merge keys applied (explicit keys win)."""
+    def _merged(self, node, value, path):
+        """The pairs a ``<<`` value brings (maps in order; earlier maps win)."""
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
         pairs = []
-        merged = []
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "<<" and key.tag in (PLAIN, _MERGE_TAG):
-                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-                for src in sources:
-                    if isinstance(src, yaml.MappingNode):
-                        if seen_nodes is None:
-                            seen_nodes = set()
-                        if id(src) in seen_nodes:
-                            continue
-                        seen_nodes.add(id(src))
-                        merged.extend(self._pairs(src, path, seen_nodes))
-                    else:
-                        line, col = _mark(src)
-                        self.out.errors.append((path, "map merge requires map or sequence of maps as the value",
-                                                line, col))
-                continue
-            pairs.append((key, value))
-        if merged:
-            explicit = set(pair[0].value for pair in pairs if isinstance(pair[0], yaml.ScalarNode))
-            pairs = [(k, v) for k, v in merged if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)] + pairs
+        for src in sources:
+            if not isinstance(src, yaml.MappingNode):
+                raise YamlDecodeError("yaml: map merge requires map or sequence of maps as the value")
+            for key, item in src.value:
+                if _is_merge(key):
+                    pairs.extend(self._merged(src, item, path))
+                else:
+                    pairs.append((key, item))
         return pairs
+
+    def _duplicates(self, node):
+        """yaml.v3's unique-keys check: every later key equal to an earlier one is an error."""
+        found = False
+        keys = [key for key, _value in node.value]
+        for i, first in enumerate(keys):
+            for later in keys[i + 1:]:
+                if type(first) is type(later) and isinstance(first, yaml.ScalarNode) and first.value == later.value:
+                    found = True
+                    self.out.errors.append((None, 'mapping key "%s" already defined at line %d'
+                                            % (later.value, _mark(first)[0]), _mark(later)[0], _mark(later)[1]))
+        return found
 
     def decode_struct(self, node, struct, path):
         self._depth += 1
         try:
-            if self._depth > 64:
-                line, col = _mark(node)
-                self.out.errors.append((path, "document nested too deeply", line, col))
+            if self._duplicates(node):
                 return {}
             fields = dict((f[0], f) for f in schema.fields(struct, self.minor))
             result = {}
-            seen = {}
-            for key, value in self._pairs(node, path):
-                if isinstance(key, yaml.ScalarNode):
-                    name = key.value
-                else:
-                    name = "<%s>" % _short_tag(key)
-                kline, kcol = _mark(key)
-                if name in seen and isinstance(key, yaml.ScalarNode):
-                    self.out.errors.append((path + (name,), 'mapping key "%s" already defined at line %d'
-                                            % (name, seen[name]), kline, kcol))
+            merge = None
+            for key, value in node.value:
+                if _is_merge(key):
+                    merge = value
+                    # Butane's unused-key check sees the ``<<`` key itself
+                    self._unused(path, "<<", key, value)
                     continue
-                seen[name] = kline
-                self.out.keypos[path + (name,)] = (kline, kcol)
-                field = fields.get(name)
-                if field is None:
-                    self.out.unused.append((path + (name,), "Unused key %s" % name, kline, kcol))
-                    self.out.pos.setdefault(path + (name,), _mark(value))
-                    continue
-                decoded, is_set = self.decode(value, field[1], field[2], path + (name,))
-                if is_set:
-                    result[name] = decoded
+                self._field(struct, fields, result, key, value, path, True)
+            if merge is not None:
+                explicit = set(k.value for k, _v in node.value if isinstance(k, yaml.ScalarNode))
+                for key, value in self._merged(node, merge, path):
+                    if isinstance(key, yaml.ScalarNode) and key.value in explicit:
+                        continue
+                    explicit.add(getattr(key, "value", None))
+                    self._field(struct, fields, result, key, value, path, False)
             return result
         finally:
             self._depth -= 1
+
+    def _unused(self, path, name, key, value):
+        kline, kcol = _mark(key)
+        self.out.keypos[path + (name,)] = (kline, kcol)
+        self.out.unused.append((path + (name,), "Unused key %s" % name, kline, kcol))
+        self.out.pos.setdefault(path + (name,), _mark(value))
+
+    def _field(self, struct, fields, result, key, value, path, pos):
+        name = key.value if isinstance(key, yaml.ScalarNode) else "<%s>" % _short_tag(key)
+        field = fields.get(name)
+        if field is None:
+            if pos:
+                self._unused(path, name, key, value)
+            return
+        if pos:
+            self.out.keypos[path + (name,)] = _mark(key)
+        named = _item_type(struct, name, self.minor) if field[1] == "list" else None
+        decoded, is_set = self.decode(value, field[1], field[2], path + (name,), pos, named)
+        if is_set:
+            result[name] = decoded
+
+
+W_CONTEXT_MISMATCH = ("context tree does not match content tree at %s. Line and column reporting may be "
+                      "inconsistent. Unused keys may not be reported.")
+
+
+def _path_text(path):
+    return "$" + "".join("." + str(p) for p in path)
+
+
+def _is_null(node):
+    return isinstance(node, yaml.ScalarNode) and (node.tag == _NULL_TAG or (node.tag == PLAIN and node.value in _NULLS))
+
+
+def _binary(text):
+    """``!!binary`` contents (standard base64; line breaks ignored), as a string."""
+    import base64
+    import binascii
+
+    try:
+        data = base64.b64decode("".join(text.split()).encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise YamlDecodeError("yaml: !!binary value contains invalid base64 data")
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _zero(kind):
@@ -365,13 +605,22 @@ def read_common(node):
         return variant, version, None
     if not isinstance(node, yaml.MappingNode):
         return None, None, "yaml: unmarshal errors:\n  line %d: cannot unmarshal %s into config.commonFields" % (
-            _mark(node)[0], _short_tag(node))
+            _mark(node)[0], _value_text(node))
+    dups = Decoder(0)
+    if dups._duplicates(node):
+        return None, None, "yaml: unmarshal errors:\n" + "\n".join(
+            "  line %d: %s" % (line, msg) for _p, msg, line, _c in dups.out.errors)
     for key, value in node.value:
+        if _is_merge(key):
+            try:
+                dups._merged(node, value, ())
+            except YamlDecodeError as exc:
+                return None, None, exc.message
         if not isinstance(key, yaml.ScalarNode) or key.value not in ("variant", "version"):
             continue
         if not isinstance(value, yaml.ScalarNode):
             return None, None, "yaml: unmarshal errors:\n  line %d: cannot unmarshal %s into string" % (
-                _mark(value)[0], _short_tag(value))
+                _mark(value)[0], _value_text(value))
         text = "" if (value.tag == PLAIN and value.value in _NULLS) else value.value
         if key.value == "variant":
             variant = text

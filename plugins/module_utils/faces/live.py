@@ -16,7 +16,7 @@ __metaclass__ = type
 import json
 import os
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import IGNITION_INPUT_ARGSPEC
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.ignition_input import IGNITION_INPUT_ARGSPEC
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition as _resolve
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import check_destination

@@ -127,6 +127,9 @@ def _quote_char(c):
     return "'" + go_quote(c)[1:-1] + "'"
 
 
+MAX_INT_DIGITS = 4300  # ignition/limits.py MAX_INT_DIGITS (Python's own int() limit)
+
+
 def loads(text):
     """Parse JSON text; returns ``(value, Positions)``.
 
@@ -230,7 +233,9 @@ def loads(text):
                 if j < n and text[j] in "+-":
                     j += 1
                 _syntax_error(text, j, "in exponent of numeric literal", True)
-            if m.group(1) or m.group(2):
+            if m.group(1) or m.group(2) or len(s) > MAX_INT_DIGITS:
+                # a literal longer than MAX_INT_DIGITS is out of every field's range: read it
+                # as an out-of-range number (Python refuses int() of it); messages quote the text
                 return float(s), m.end()
             return int(s), m.end()
         for word, val in (("true", True), ("false", False), ("null", None)):

@@ -31,7 +31,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors imp
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.validate import (
     _MERGED_KEYS, _NO_DUPS, _item_key, check_version, known_only, spec_version)
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.translate import translate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.upgrade import upgrade
 
 
 def _is_zero(types, struct, value):
@@ -135,7 +135,7 @@ def _upgrade(config, version):
     v = (config.get("ignition") or {}).get("version") if isinstance(config.get("ignition"), dict) else None
     if isinstance(v, str) and not check_version(v) and spec_version(v) != version \
             and M.version_tuple(spec_version(v)) < M.version_tuple(version):
-        return translate(config, version)
+        return upgrade(config, version)
     return config
 
 

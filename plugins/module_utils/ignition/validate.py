@@ -16,6 +16,10 @@ Three passes, as in Ignition's ``ValidateWithContext``:
 Entries carry JSON paths, and line/column when ``positions`` (from :mod:`jsonpos`) is given.
 With ``newer_checks`` (default) the rule newer Ignition releases add is applied too: a file,
 directory or link at the path of a configured systemd unit or drop-in is an error.
+With ``butane_rules`` the warnings of Ignition 2.16.2 (the release Butane v0.19.0 vendors and
+validates its output with) are added: owner of a hard link ignored, a filesystem on a disk
+that is also partitioned or has ``wipeTable``, an enabled instance of a template unit whose
+template has no ``[Install]`` section.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -879,13 +883,56 @@ def _locate(report, positions, unused=()):
             e.line, e.column = positions.lookup(e.path, key=e.path in unused)
 
 
-def validate(config, version=None, positions=None, newer_checks=True):
+W_HARDLINK_OWNER = "user/group ignored for hard link"
+W_PARTITIONS_OVERWRITTEN = "filesystem overwrites partitioned device"
+W_IMPLICIT_WIPE = "device matches disk with wipeTable enabled; filesystem will be wiped"
+W_TEMPLATE_NO_INSTALL = "template unit %s for %s doesn't have Install section"
+
+
+def _butane_rules(ctx, config):
+    """Warnings Ignition 2.16.2 adds (see the module docstring)."""
+    st = _dct(config, "storage")
+    for i, ln in enumerate(_lst(st, "links")):
+        if _nil_or_empty(_g(ln, "target")) or _g(ln, "hard") is not True:
+            continue
+        for who in ("user", "group"):
+            for key in ("id", "name"):
+                if _g(_dct(ln, who), key) is not None:
+                    ctx.warn(("storage", "links", i, who, key), W_HARDLINK_OWNER)
+    disks = dict(((_g(d, "device") or ""), d) for d in _lst(st, "disks"))
+    for i, fs in enumerate(_lst(st, "filesystems")):
+        disk = disks.get(_g(fs, "device") or "")
+        if disk is None:
+            continue
+        if _lst(disk, "partitions"):
+            ctx.warn(("storage", "filesystems", i, "device"), W_PARTITIONS_OVERWRITTEN)
+        elif _g(fs, "wipeFilesystem") is not True and _g(disk, "wipeTable") is True:
+            ctx.warn(("storage", "filesystems", i, "device"), W_IMPLICIT_WIPE)
+    units = dict(((_g(u, "name") or ""), u) for u in _lst(_dct(config, "systemd"), "units"))
+    for i, unit in enumerate(_lst(_dct(config, "systemd"), "units")):
+        name = _g(unit, "name") or ""
+        at = name.find("@")
+        if at < 1 or not name.endswith(".service") or len(name) - len(".service") <= at + 1 \
+                or _g(unit, "enabled") is not True:
+            continue
+        template = units.get(name[:at] + "@.service")
+        if template is None or _nil_or_empty(_g(template, "contents")):
+            continue
+        opts, error = _unit_content(_g(template, "contents"))
+        if error or opts is None or unitfile.has_install_section(opts):
+            continue
+        ctx.warn(("systemd", "units", i, "contents"),
+                 W_TEMPLATE_NO_INSTALL % (go_quote(name[:at] + "@.service"), go_quote(name)))
+
+
+def validate(config, version=None, positions=None, newer_checks=True, butane_rules=False):
     """Validate a parsed config; returns a :class:`Report`.
 
     :param config: the config as plain data (dict).
     :param version: the spec version; default: ``config['ignition']['version']``.
     :param positions: a :class:`jsonpos.Positions` to add line/column to entries.
     :param newer_checks: also apply the rule newer Ignition adds (paths of units/drop-ins).
+    :param butane_rules: also give the warnings of Ignition 2.16.2 (what Butane reports).
     """
     report = Report()
     if not isinstance(config, dict):
@@ -926,6 +973,8 @@ def validate(config, version=None, positions=None, newer_checks=True):
     _ignition(ctx, _dct(config, "ignition"))
     _storage(ctx, _dct(config, "storage"))
     _systemd(ctx, _dct(config, "systemd"))
+    if butane_rules:
+        _butane_rules(ctx, config)
     _dups(ctx, "Config", config, ())
     for p in unused:
         report.warning(p, "Unused key %s" % p[-1])

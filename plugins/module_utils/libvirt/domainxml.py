@@ -23,11 +23,6 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors imp
 from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.model import (  # noqa: F401
     ARCH_DEFAULTS, DISK_OPTIONS, FWCFG_NAME, MAC_RE, MANAGED_BY, NAME_RE, Interface, MachineDef, derive_mac)
 
-try:
-    from typing import Optional  # noqa: F401  (type comments)
-except ImportError:  # pragma: no cover
-    pass
-
 # The ownership mark lives in <metadata> under this namespace.
 META_NS = "https://nestos.openeuler.org/xmlns/lifecycle/1.0"
 META_PREFIX = "nestos"
@@ -285,3 +280,8 @@ def _parse_fwcfg(root, mdef):
             if spec.get("name") == FWCFG_NAME:
                 mdef.ignition_file = spec.get("file")
                 mdef.fwcfg_style = "commandline"
+
+
+# the model's names stay importable from here (callers and tests use domainxml.*)
+__all__ = ["ARCH_DEFAULTS", "DISK_OPTIONS", "FWCFG_NAME", "MAC_RE", "MANAGED_BY", "NAME_RE", "Interface", "MachineDef",
+           "derive_mac", "META_NS", "QEMU_NS", "FWCFG_SYSINFO_MIN_VERSION", "render", "parse"]

@@ -11,10 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import (
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import resolve_ignition
+from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.ignition_input import (
     IGNITION_INPUT_ARGSPEC as IGNITION_ARGSPEC,
     IGNITION_INPUT_EXCLUSIVE as IGNITION_EXCLUSIVE,
-    resolve_ignition,
 )
 
 __all__ = ["IGNITION_ARGSPEC", "IGNITION_EXCLUSIVE", "resolve"]

@@ -31,8 +31,6 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt import ad
 from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.converge import (  # noqa: F401
     DEFAULT_LOG_DIR, DEFAULT_STORAGE_DIR, PLATFORMS, STATES, Backend, Request, check_console_for_panic,
     config_digest, read_text)
-from ansible_collections.nestos.lifecycle.plugins.module_utils.libvirt.model import MachineDef
-
 try:
     from typing import Dict, List, Optional, Tuple  # noqa: F401  (type comments)
 except ImportError:  # pragma: no cover
@@ -301,3 +299,8 @@ def ensure(req, check_mode=False, conn=None):
                 conn.close()
             except libvirt.libvirtError:  # the daemon went away; nothing left to close
                 conn = None
+
+
+# Request, the constants and helpers of converge stay importable from here (callers and tests use machine.*)
+__all__ = ["DEFAULT_LOG_DIR", "DEFAULT_STORAGE_DIR", "PLATFORMS", "STATES", "HAS_LIBVIRT", "LIBVIRT_IMPORT_ERROR",
+           "LibvirtBackend", "Request", "check_console_for_panic", "config_digest", "connect", "ensure"]

@@ -317,3 +317,6 @@ def ensure(req, check_mode=False, binary=None):
     # type: (Request, bool, Optional[str]) -> Dict[str, object]
     """Run one pass for ``req`` with plain qemu; returns the result dict."""
     return converge.ensure(req, QemuBackend(req, binary), check_mode)
+
+
+__all__ = ["AARCH64_FIRMWARE", "X86_64_FIRMWARE", "QemuBackend", "Request", "build_argv", "ensure", "running_pid"]

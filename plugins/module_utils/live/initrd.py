@@ -474,6 +474,6 @@ def read_initrd(data: Any, name: Optional[str] = None, keep: Optional[Callable[[
 
 def xz_check_type(data: bytes) -> int:
     """Integrity check id of the xz stream at the start of ``data`` (1 = CRC32, 4 = CRC64)."""
-    if not bytes(data[:6]) == XZ_MAGIC or len(data) < 8:
+    if bytes(data[:6]) != XZ_MAGIC or len(data) < 8:
         raise NestosError("not an xz stream")
     return bytearray(data[7:8])[0] & 0x0F

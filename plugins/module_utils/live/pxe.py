@@ -191,4 +191,3 @@ def already_appended(src: str, dest: str, appended: bytes) -> bool:
                 return two.read() == appended
             if two.read(len(block)) != block:
                 return False
-

@@ -33,6 +33,11 @@ BOOT_LABEL = "boot"
 IMAGE_LABELS = ("BIOS-BOOT", "EFI-SYSTEM", "PowerPC-PReP-boot", "reserved", "boot", "root")
 
 
+def part_line(part, suffix=""):
+    return "partition %d %-12s LBA %d..%d %s%s" % (part.index, part.name or "-", part.first_lba, part.last_lba,
+                                                   part.unique_guid, suffix)
+
+
 class DiskState(object):
     """What is installed on a disk. ``table``: gpt.Table or None; ``entry``: bls.Entry or None;
     ``stamp``: bytes of ignition.firstboot or None; ``config_sha256``: of ignition/config.ign or None."""
@@ -54,9 +59,7 @@ class DiskState(object):
         """Text for diffs: partitions, kernel arguments, first-boot stamp, Ignition config hash."""
         lines = ["state: %s" % self.kind]
         if self.table is not None:
-            for part in self.table.partitions:
-                lines.append("partition %d %-12s LBA %d..%d %s" % (part.index, part.name or "-", part.first_lba,
-                                                                  part.last_lba, part.unique_guid))
+            lines += [part_line(part) for part in self.table.partitions]
         if self.entry is not None:
             lines.append("bls %s: %s" % (self.entry.name, self.entry.get("title") or ""))
             lines.append("options %s" % self.entry.options)
@@ -159,15 +162,12 @@ class Plan(object):
             return self.before.summary()
         lines = ["state: installed"]
         if desired.image_table is not None:
-            for part in desired.image_table.partitions:
-                lines.append("partition %d %-12s LBA %d..%d %s" % (part.index, part.name or "-", part.first_lba,
-                                                                  part.last_lba, part.unique_guid))
-        for part in self.saved:
-            lines.append("partition %d %-12s LBA %d..%d %s (saved)" % (part.index, part.name or "-", part.first_lba,
-                                                                      part.last_lba, part.unique_guid))
+            lines += [part_line(part) for part in desired.image_table.partitions]
+        lines += [part_line(part, " (saved)") for part in self.saved]
         if image_options is not None:
-            lines.append("options %s" % bls.edit_options(image_options, desired.delete, desired.append,
-                                                         desired.platform, desired.console))
+            edited = bls.edit_options(image_options, desired.delete, desired.append, desired.platform,
+                                      desired.console)
+            lines.append("options %s" % edited)
         lines.append("ignition.firstboot present%s" % (
             "" if desired.firstboot_args is None else ", firstboot args: %s" % desired.firstboot_args))
         lines.append("ignition/config.ign %s" % (

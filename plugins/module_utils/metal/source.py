@@ -34,15 +34,20 @@ import threading
 import time
 import zlib
 
+from queue import Full, Queue
+
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-try:  # Python 3
-    from urllib.request import Request, urlopen
-    from urllib.error import URLError
-except ImportError:  # pragma: no cover
-    Request = urlopen = URLError = None
+from urllib.error import URLError
+from urllib.request import Request, build_opener
+
+
+def open_http(url, timeout):
+    """A streaming response for ``url`` (plain urllib: the engine imports no Ansible)."""
+    return build_opener().open(Request(url, headers={"User-Agent": "nestos.lifecycle"}), timeout=timeout)
 
 CHUNK = 1024 * 1024
+OUT_CHUNK = 4 * CHUNK
 DEFAULT_MAX_SIZE = 64 * 1024 ** 3
 MAX_STREAM_JSON = 8 * 1024 * 1024
 MAX_SIGNATURE = 64 * 1024
@@ -65,7 +70,7 @@ def _fetch(url, dest, retries, timeout, digest=None, limit=None):
         dest.seek(0)
         dest.truncate()
         try:
-            resp = urlopen(Request(url, headers={"User-Agent": "nestos.lifecycle"}), timeout=timeout)
+            resp = open_http(url, timeout)
             total = 0
             hasher = hashlib.sha256()
             while True:
@@ -221,22 +226,34 @@ def _limit(total, max_size, name):
                           "the image is really that large" % (name, max_size), path="max_image_size")
 
 
+def _next_input(handle, decomp, kind, data):
+    """The input for the next bounded step; None at the end of the file with nothing pending."""
+    if kind == "xz":
+        return handle.read(CHUNK) if decomp.needs_input else b""
+    return data if data else handle.read(CHUNK)
+
+
 def _python_stream(handle, decomp, name, max_size, kind):
+    """Decompress in bounded steps: no single call returns more than OUT_CHUNK bytes, so a
+    small hostile input cannot expand in memory before ``max_size`` is checked."""
     total = 0
-    while True:
-        block = handle.read(CHUNK)
-        if not block:
+    data = b""
+    drained = False
+    while not decomp.eof:
+        data = _next_input(handle, decomp, kind, data)
+        if not data and (kind == "xz" and decomp.needs_input or drained):
             break
         try:
-            out = decomp.decompress(block)
+            out = decomp.decompress(data, OUT_CHUNK)
         except (lzma.LZMAError, zlib.error) as err:
             raise NestosError("%s is not a valid %s stream: %s" % (name, kind, err))
+        # zlib hands back the input it did not consume; lzma keeps it (needs_input is False then)
+        data = decomp.unconsumed_tail if kind == "gzip" else b""
+        drained = not data and not out
         total += len(out)
         _limit(total, max_size, name)
         if out:
             yield out
-        if decomp.eof:
-            break
     if not decomp.eof:
         raise NestosError("%s is truncated (the %s stream ends early)" % (name, kind))
 
@@ -319,3 +336,53 @@ def head(handle, name, size, max_size=DEFAULT_MAX_SIZE):
     finally:
         gen.close()
     return bytes(out[:size])
+
+
+_DONE = object()
+
+
+def prefetch(chunks, depth=8):
+    """Run the decompression generator ``chunks`` in a thread, ``depth`` blocks ahead of the
+    consumer: lzma, zlib and file writes release the GIL, so decompressing and writing overlap
+    as in ``xz -dc | dd``. Errors are raised in the consumer; closing stops the thread."""
+    queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for block in chunks:
+                while not stop.is_set():
+                    try:
+                        queue.put(block, timeout=0.2)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            item = _DONE
+        except Exception as err:  # handed to the consumer, which raises it
+            item = err
+        finally:
+            if stop.is_set():
+                chunks.close()
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.2)
+                return
+            except Full:
+                continue
+
+    thread = threading.Thread(target=produce)
+    thread.daemon = True
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()

@@ -115,8 +115,7 @@ class Source(object):
             with source.open_artifact(image_file=self.file) as art:
                 data = source.head(art.handle, self.file, HEAD, max_size)
         else:
-            resp = source.urlopen(source.Request(self.url, headers={"User-Agent": "nestos.lifecycle"}),
-                                  timeout=self.opts.get("timeout", 60))
+            resp = source.open_http(self.url, self.opts.get("timeout", 60))
             try:
                 blob = resp.read(URL_HEAD_BYTES)
             finally:
@@ -259,7 +258,8 @@ def write_file_target(dest, art, src, opts, image_table, saved, config, log):
     atomic = fileutil.AtomicFile(dest, mode=0o600)  # the disk holds the Ignition config: secrets
     with atomic as out:
         log("Writing %s to %s" % (src.name, dest))
-        written = _write_stream(source.decompressed(art.handle, src.name, max_size), out, sparse=True)
+        written = _write_stream(source.prefetch(source.decompressed(art.handle, src.name, max_size)), out,
+                                sparse=True)
         if written < image_table.end_lba * gpt.SECTOR + gpt.SECTOR:
             raise NestosError("%s is truncated: %d bytes, its partitions end at %d"
                               % (src.name, written, image_table.end_lba * gpt.SECTOR + gpt.SECTOR))
@@ -293,7 +293,8 @@ def write_device_target(dest, art, src, opts, image_table, saved, config, log):
             if part.last_lba * gpt.SECTOR >= size:
                 raise NestosError("saved partition %d does not fit the device" % part.index)
         log("Writing %s to %s" % (src.name, real))
-        written = _write_stream(source.decompressed(art.handle, src.name, max_size), out, sparse=False)
+        written = _write_stream(source.prefetch(source.decompressed(art.handle, src.name, max_size)), out,
+                                sparse=False)
         if written > size:
             raise NestosError("the image (%d bytes) is larger than %s (%d bytes)" % (written, real, size))
         _write_table(out, image_table, saved, size)

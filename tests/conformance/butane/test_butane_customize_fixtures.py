@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
-from tests.unit.butane.realval import assert_real_valid
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
+from tests.support.ignition_validate import assert_real_valid
 
 NAMES = ["live", "live-2", "dest", "dest-2"]
 

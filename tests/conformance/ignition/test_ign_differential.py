@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.parse import parse
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serialize import dumps
-from tests.conformance.ignition.test_ign_real_validator import NO_PATH, our_entries, real_validate
+from tests.conformance.ignition.test_ign_real_validator import our_entries
+from tests.support.ignition_validate import NO_PATH, real_validate
 
 paths = st.sampled_from(["/a", "/a/b", "/etc/systemd/system/a.service", "rel", "", "/a/", "/l", "/l/x", "//a"])
 urls = st.sampled_from(["http://h/x", "https://h/", "data:,x", "data:;base64,aGk=", "ftp://h", "s3://b/k?versionId=",

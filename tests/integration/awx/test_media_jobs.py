@@ -2,7 +2,9 @@
 host here is the job's own container with the host's media folder mounted into it (a
 volume, as an AWX instance group's pod would mount storage); the customized ISO must land in
 that folder, outlive the container, and boot in the lab with the machine's config."""
+import base64
 import json
+import urllib.parse
 
 import pytest
 import yaml
@@ -24,6 +26,18 @@ storage:
 MEDIA_HOSTS = """[media_hosts]
 media-store ansible_connection=local ansible_python_interpreter=/usr/bin/python3
 """
+
+
+def config_text(path):
+    """An Ignition config's text with the configs it merges inline (data: URLs) decoded."""
+    text = path.read_text()
+    for ref in json.loads(text)["ignition"].get("config", {}).get("merge", []):
+        source = ref.get("source", "")
+        if source.startswith("data:;base64,"):
+            text += base64.b64decode(source.split(",", 1)[1]).decode()
+        elif source.startswith("data:,"):
+            text += urllib.parse.unquote(source.split(",", 1)[1])
+    return text
 
 
 def test_customize_job_writes_media_to_the_media_host_and_they_boot(ee_image, pdd, tmp_path):
@@ -50,7 +64,7 @@ def test_customize_job_writes_media_to_the_media_host_and_they_boot(ee_image, pd
     assert changed, job.tasks()
     result = out / "out" / "awx1.iso"
     assert result.is_file(), sorted(p.name for p in (out / "out").iterdir())
-    assert "/etc/awx-marker" in (out / "out" / "base.ign").read_text()  # the survey's Butane, translated
+    assert "/etc/awx-marker" in config_text(out / "out" / "awx1.ign")  # the survey's Butane, translated
     report = harness.boot_iso(str(result), timeout=240)
     assert report.succeeded, report.ignition
     dest = json.loads(report.dest_ign)

@@ -48,6 +48,9 @@ def test_project_ee_settings_and_organization(awx, first_run, project_repo):
     assert project["scm_url"] == "file://%s" % project_repo and project["scm_branch"] == "main"
     assert project["scm_update_on_launch"] is True and project["default_environment"] == ee["id"]
     assert project["summary_fields"]["current_update"]["status"] == "successful"
+    # the project update installed collections/requirements.yml, i.e. this collection, as AWX does
+    update = awx.get("/api/v2/project_updates/%d/" % project["summary_fields"]["current_update"]["id"])
+    assert "nestos.lifecycle:" in awx.get(update["related"]["stdout"])["content"]
     playbooks = awx.get(project["related"]["playbooks"])
     for template in DEFAULTS["awx_config_job_templates"]:
         assert template["playbook"] in playbooks
@@ -135,7 +138,8 @@ def test_canary_rebase_workflow(awx, first_run):
 
 def test_second_run_changes_nothing(awx, first_run, project_repo, tmp_path_factory, awx_collections):
     before = len(awx.writes())
-    rc, counts, text = run_role(awx, project_repo, tmp_path_factory.mktemp("run2"), awx_collections)
+    # -vv shows every module's arguments and result: the secrets must still not show
+    rc, counts, text = run_role(awx, project_repo, tmp_path_factory.mktemp("run2"), awx_collections, args=["-vv"])
     assert rc == 0, text[-6000:]
     assert counts["changed"] == 0, text[-6000:]
     assert _writes(awx, before) == []

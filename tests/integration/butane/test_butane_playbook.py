@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.translate import translate
-from tests.unit.butane.realval import assert_real_valid
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.secrets import mask_config
+from tests.support.ignition_validate import assert_real_valid
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
 PLAYBOOK_BIN = str(pathlib.Path(sys.executable).with_name("ansible-playbook"))
@@ -23,6 +24,8 @@ passwd:
   users:
     - name: nest
       password_hash: $6$salt$hash
+      ssh_authorized_keys:
+        - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyOfNestSecret nest@lab
 storage:
   files:
     - path: /etc/motd
@@ -89,7 +92,8 @@ def test_write_idempotent_mode_0600(play):
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     assert_real_valid(dest.read_bytes())
     res = json.loads((workdir / "res.json").read_text())
-    assert res["ignition"] == json.loads(expected)
+    assert res["ignition"] == mask_config(json.loads(expected))
+    assert res["ignition"]["passwd"]["users"][0]["passwordHash"] == "********"
     assert res["dest"] == str(dest)
     # no temp files left next to dest
     assert sorted(p.name for p in dest.parent.iterdir()) == ["node.ign"]
@@ -119,6 +123,17 @@ def test_check_mode_predicts_without_writing(play):
     assert recap(out)["changed"] == 0
 
 
+def test_no_secret_at_vvv_with_diff(play):
+    """-vvv shows every result in full: the hash and the SSH key must appear nowhere."""
+    workdir, dest = play
+    for extra in (("-vvv", "--diff"), ("-vvv", "--diff", "--check")):
+        rc, out = run_playbook(workdir, "write.yml", *extra)
+        assert rc == 0, out
+        assert '"ignition"' in out and "********" in out
+        assert "$6$salt$hash" not in out and "KeyOfNestSecret" not in out
+    assert "$6$salt$hash" in dest.read_text()   # the written config keeps them
+
+
 def test_diff_mode_shows_json_before_after_and_masks_hashes(play):
     workdir, dest = play
     assert run_playbook(workdir, "write.yml")[0] == 0
@@ -128,6 +143,7 @@ def test_diff_mode_shows_json_before_after_and_masks_hashes(play):
     assert "data:,Welcome%20to%20NestOS%0A" in out   # before
     assert "data:,Changed%0A" in out                 # after
     assert "$6$salt$hash" not in out
+    assert "KeyOfNestSecret" not in out
     assert "********" in out
     # check mode did not touch the file
     assert "Welcome" in dest.read_text() or "Welcome%20" in dest.read_text()

@@ -22,8 +22,8 @@ def main():
         if res.get("failed"):
             print("metal_image failed: %s" % res.get("msg"))
             return 1
-        print("metal_image: %s; signature %s; %s" % (", ".join(res["reasons"]), res["signature"],
-                                                      "; ".join(res["steps"][1:])))
+        steps = "; ".join(res["steps"][1:])
+        print("metal_image: %s; signature %s; %s" % (", ".join(res["reasons"]), res["signature"], steps))
         again, _out = install.run_task("metal_image", args)
         print("second run: changed=%s (%s)" % (again["changed"], again["reasons"][0]))
         print("booting the installed disk under qemu (TCG) ...")

@@ -82,7 +82,7 @@ def main():
         raise SystemExit("demo-libvirt: FAILED: Ignition did not succeed in the guest (%s)"
                          % ("; ".join(report.ignition["messages"]) or "no message"))
     platform = "ignition.platform.id=qemu" in report.cmdline.split()
-    print("demo-libvirt: ok: libvirt_deploy made %s; the guest's Ignition read its config from fw_cfg (platform %s%s)"
+    print("proved: libvirt_deploy made %s under libvirtd; the guest's Ignition read its config from fw_cfg (platform %s%s)"
           " and applied %d file(s), %d unit(s), %d user(s); the machine was removed again (%ds)"
           % (NAME, report.ignition["platform"] or "-", "" if platform else ", NOT ignition.platform.id=qemu",
              len(report.files), len(report.units), len(report.users), time.time() - start))

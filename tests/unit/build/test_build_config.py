@@ -288,3 +288,23 @@ def test_extra_kargs_without_image_yaml_is_a_clear_error(cfg):
     (cfg / "image.yaml").unlink()
     with pytest.raises(NestosError, match="image.yaml not found"):
         run(cfg, extra_kargs={"add": ["quiet"]})
+
+
+def test_overlay_destination_symlink_is_refused_and_not_read(cfg, tmp_path):
+    """The destination rule: a symlink at an overlay file's path is neither followed for the diff nor replaced."""
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not yours\n")
+    folder = cfg / "overlay.d" / "15nestos" / "etc"
+    (folder / "link.txt").symlink_to(secret)
+    with pytest.raises(NestosError, match="symbolic link"):
+        run(cfg, overlay_files=[{"path": "15nestos/etc/link.txt", "content": "x\n"}])
+    assert secret.read_text() == "not yours\n" and (folder / "link.txt").is_symlink()
+
+
+def test_overlay_path_through_a_symlinked_folder_is_refused(cfg, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (cfg / "overlay.d" / "escape").symlink_to(outside)
+    with pytest.raises(NestosError) as err:
+        run(cfg, overlay_files=[{"path": "escape/x.txt", "content": "x\n"}])
+    assert err.value.path == "overlay_files" and os.listdir(str(outside)) == []

@@ -222,6 +222,8 @@ class API:
             related["survey_spec"] = out["url"] + "survey_spec/"
         if kind == "workflow_job_templates":
             related["workflow_nodes"] = out["url"] + "workflow_nodes/"
+        if kind == "project_updates":
+            related["stdout"] = out["url"] + "stdout/"
         if kind == "projects":
             related.update(update=out["url"] + "update/", playbooks=out["url"] + "playbooks/")
             if obj.get("_update"):
@@ -444,7 +446,8 @@ class API:
             self.run_project_update(obj)
 
     def run_project_update(self, project):
-        ok, revision, playbooks, output = self.project_update(project["scm_url"], project.get("scm_branch"))
+        ok, revision, playbooks, output = self.project_update(project["scm_url"], project.get("scm_branch"),
+                                                              self.settings.get("AWX_COLLECTIONS_ENABLED"))
         upd = self._store("project_updates", {"project": project["id"], "name": project["name"],
                                               "status": "successful" if ok else "failed", "failed": not ok,
                                               "finished": now(), "scm_revision": revision,
@@ -616,6 +619,8 @@ def _check_node(api, data):
 def related(api, method, kind, obj, rel, body, query, path):  # pylint: disable=too-many-arguments
     if rel == "survey_spec" and kind in ("job_templates", "workflow_job_templates"):
         return _survey(api, method, kind, obj, body)
+    if kind == "project_updates" and rel == "stdout" and method == "GET":
+        return 200, {"range": {"start": 0, "end": obj["result_stdout"].count("\n")}, "content": obj["result_stdout"]}
     if kind == "projects" and rel == "playbooks" and method == "GET":
         return 200, list(api.playbooks.get(obj["id"], []))
     if kind == "projects" and rel == "update" and method == "POST":

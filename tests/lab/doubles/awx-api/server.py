@@ -116,8 +116,10 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
 
-def project_update(url, branch):
-    """Clone the project as AWX's project update does; return (ok, revision, playbooks, output)."""
+def project_update(url, branch, install_collections):
+    """Update the project as AWX's project update does: clone it, then (when the setting
+    AWX_COLLECTIONS_ENABLED is on) install collections/requirements.yml with ansible-galaxy into
+    a scratch folder, as AWX does before every job. Returns (ok, revision, playbooks, output)."""
     work = tempfile.mkdtemp(prefix="awx-double-project-")
     try:
         cmd = ["git", "clone", "--quiet", "--depth", "1"] + (["--branch", branch] if branch else []) + [url, work + "/p"]
@@ -126,7 +128,17 @@ def project_update(url, branch):
             return False, "", [], proc.stderr
         rev = subprocess.run(["git", "-C", work + "/p", "rev-parse", "HEAD"], capture_output=True, text=True,
                              check=False).stdout.strip()
-        return True, rev, find_playbooks(work + "/p"), proc.stderr
+        output = proc.stderr
+        requirements = os.path.join(work, "p", "collections", "requirements.yml")
+        if install_collections and os.path.isfile(requirements):
+            galaxy = subprocess.run(
+                [sys.executable, "-m", "ansible.cli.galaxy", "collection", "install", "-r", requirements,
+                 "-p", work + "/collections", "--force"], cwd=work + "/p", capture_output=True, text=True,
+                check=False, timeout=600, env=dict(os.environ, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false"))
+            output += galaxy.stdout + galaxy.stderr
+            if galaxy.returncode != 0:
+                return False, rev, [], output
+        return True, rev, find_playbooks(work + "/p"), output
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

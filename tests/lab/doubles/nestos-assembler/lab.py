@@ -138,6 +138,10 @@ def demo():
         print("derived  %s@%s" % (facts["derived"]["reference"], facts["derived"]["digest"]))
     print("facts:   %s" % facts_file)
     print(recap.strip())
+    verified = sum(1 for art in build["artifacts"].values() if art["verified"])
+    print("proved: playbooks/build.yml made build %s with the lab assembler: %d artifact(s), %d verified against"
+          " meta.json%s" % (build["build_id"], len(build["artifacts"]), verified,
+                            ", OCI image pushed" if facts.get("pushed") else ""))
 
 
 def main(argv):

@@ -1,0 +1,81 @@
+"""Sources of the metal engine: decompression limits, truncation, verification order (pure Python)."""
+import gzip
+import hashlib
+import io
+import lzma
+
+import pytest
+
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.metal import api, source
+
+RAW = b"NestOS" * 1000 + b"\0" * (3 << 20) + b"end"
+XZ = lzma.compress(RAW, check=lzma.CHECK_CRC32)
+GZ = gzip.compress(RAW)
+
+
+@pytest.mark.parametrize("data,kind", [(XZ, "xz"), (GZ, "gzip"), (RAW, "raw")], ids=["xz", "gzip", "raw"])
+def test_round_trip_in_bounded_blocks(data, kind):
+    assert source.compression_of(data[:8]) == kind
+    blocks = list(source.decompressed(io.BytesIO(data), "img"))
+    assert b"".join(blocks) == RAW
+    assert max(len(b) for b in blocks) <= source.OUT_CHUNK
+
+
+@pytest.mark.parametrize("data", [XZ, GZ], ids=["xz", "gzip"])
+def test_truncated_and_oversized_streams_are_errors(data):
+    with pytest.raises(NestosError, match="truncated"):
+        b"".join(source.decompressed(io.BytesIO(data[:len(data) // 2]), "img"))
+    with pytest.raises(NestosError, match="max_image_size"):
+        b"".join(source.decompressed(io.BytesIO(data), "img", max_size=1 << 20))
+
+
+def test_a_decompression_bomb_stops_at_the_limit_without_expanding_first():
+    bomb = lzma.compress(b"\0" * (64 << 20), preset=1, check=lzma.CHECK_CRC32)
+    assert len(bomb) < 100000
+    seen = []
+    with pytest.raises(NestosError, match="max_image_size"):
+        for block in source.decompressed(io.BytesIO(bomb), "bomb", max_size=8 << 20):
+            seen.append(len(block))
+    assert max(seen) <= source.OUT_CHUNK and sum(seen) <= 8 << 20
+
+
+def test_prefetch_passes_blocks_and_errors_through():
+    assert list(source.prefetch(iter([b"a", b"b"]))) == [b"a", b"b"]
+
+    def failing():
+        yield b"x"
+        raise NestosError("boom")
+
+    with pytest.raises(NestosError, match="boom"):
+        list(source.prefetch(failing()))
+
+
+def test_sha256_is_checked_and_a_missing_signature_needs_insecure(tmp_path):
+    path = tmp_path / "img.raw.xz"
+    path.write_bytes(XZ)
+    with source.open_artifact(image_file=str(path)) as art:
+        with pytest.raises(NestosError, match="sha256 mismatch"):
+            art.verify(sha256="0" * 64, insecure=True)
+        with pytest.raises(NestosError, match="insecure is not set"):
+            art.verify(sha256=hashlib.sha256(XZ).hexdigest())
+        assert art.verify(sha256="sha256:" + hashlib.sha256(XZ).hexdigest(), insecure=True) == "skipped"
+        with pytest.raises(NestosError, match="gpg_keyring"):
+            art.verify(signature=b"sig")
+
+
+def test_ignition_sources_and_hash(tmp_path):
+    assert api.ignition_bytes({"ignition": {"ignition": {"version": "3.3.0"}}}) == b'{"ignition":{"version":"3.3.0"}}'
+    cfg = tmp_path / "c.ign"
+    cfg.write_bytes(b"{}")
+    digest = "sha256-" + hashlib.sha256(b"{}").hexdigest()
+    assert api.ignition_bytes({"ignition_file": str(cfg), "ignition_hash": digest}) == b"{}"
+    with pytest.raises(NestosError, match="hash mismatch"):
+        api.ignition_bytes({"ignition_file": str(cfg), "ignition_hash": "sha256-" + "0" * 64})
+    with pytest.raises(NestosError, match="Invalid hash type"):
+        api.ignition_bytes({"ignition_file": str(cfg), "ignition_hash": "md5-00"})
+    with pytest.raises(NestosError, match="refusing to fetch"):
+        api.ignition_bytes({"ignition_url": "http://example.invalid/c.ign"})
+    with pytest.raises(NestosError) as err:
+        api.ignition_bytes({"ignition_file": str(tmp_path / "missing.ign")})
+    assert err.value.path == "ignition_file"
