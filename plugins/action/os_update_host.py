@@ -15,6 +15,8 @@ import time
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.urls import open_url
 from ansible.utils.display import Display
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
@@ -28,6 +30,18 @@ from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import Hos
 
 display = Display()
 STATE_FACT = "os_update_state"
+
+
+def http_post(url, headers, body, timeout):
+    """One FleetLock request from the controller: (status code, body); NestosError when the
+    server cannot be reached."""
+    try:
+        resp = open_url(url, data=body, headers=headers, method="POST", timeout=timeout, follow_redirects="none")
+        return resp.getcode(), resp.read(fleetlock.MAX_ANSWER)
+    except HTTPError as exc:
+        return exc.code, exc.read(fleetlock.MAX_ANSWER) if exc.fp is not None else b""
+    except (URLError, OSError, ValueError) as exc:
+        raise NestosError("FleetLock server %s cannot be reached: %s" % (url, getattr(exc, "reason", exc)))
 
 
 def spec_from_args(args):
@@ -204,7 +218,7 @@ class ActionModule(HostAction):
             return True
         timeout = self.args["fleet_lock_timeout"] if operation == fleetlock.PRE_REBOOT else 30
         with rreport.Timer(self.state["events"], "lock") as t:
-            got = fleetlock.operate(facts.lock, operation, timeout, delay=self.args["fleet_lock_delay"])
+            got = fleetlock.operate(facts.lock, operation, timeout, http_post, delay=self.args["fleet_lock_delay"])
             what = "reboot slot" if operation == fleetlock.PRE_REBOOT else "release"
             t.detail = "%s %s %s/%s as %s after %d attempt(s), %.1fs: %s" % (
                 operation, what, facts.lock.base_url, facts.lock.group, facts.lock.node_id, got.attempts,

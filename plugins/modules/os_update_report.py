@@ -17,8 +17,9 @@ description:
     C(<UTC timestamp of the first event>-<play>.json); written again at the end of every batch, so
     it is complete even when C(max_fail_percentage) stops the run.
   - Shape, C(play), C(started), C(finished) (epoch seconds), C(action), C(hosts) - each with C(host),
-    C(batch) (0 = the canary; hosts no batch reached get the number after the last batch), C(result) (C(ok), C(changed), C(failed), C(rolled_back), C(unreachable),
-    C(skipped)), C(before) and C(after) (C(image), C(digest), C(checksum), C(version)) and C(events)
+    C(batch) (0 = the canary; hosts no batch reached get the number after the last batch),
+    C(result) (C(ok), C(changed), C(failed), C(rolled_back), C(unreachable), C(skipped)),
+    C(before) and C(after) (C(image), C(digest), C(checksum), C(version)) and C(events)
     (C(phase) one of C(prefetch), C(apply), C(lock), C(reboot), C(health), C(verify), C(rollback);
     C(start), C(end), C(status), C(detail)).
   - Runs on the controller only; the file is replaced atomically.

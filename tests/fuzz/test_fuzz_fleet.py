@@ -9,7 +9,6 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host impor
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.status import Status
 from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout import fleetlock, phases
 from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout import script as phase_script
-from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import config as zconfig
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import toml
 from tests.support.fuzzing import only_nestos_errors
 

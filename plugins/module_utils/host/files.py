@@ -14,16 +14,12 @@ import posixpath
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-try:
-    from typing import Any, Dict, List, Optional  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import Any, Dict, List, Optional
 
 DIFF_LIMIT = 64 * 1024
 
 
-def check_path(path):
-    # type: (str) -> str
+def check_path(path: str) -> str:
     if not posixpath.isabs(path) or path.endswith("/"):
         raise NestosError("path must be an absolute file path on the host, got %r" % path, path="path")
     return path
@@ -44,12 +40,10 @@ class FilePlan(object):
         self.changes = changes            # subset of content, mode, owner, remove
 
     @property
-    def changed(self):
-        # type: () -> bool
+    def changed(self) -> bool:
         return bool(self.changes)
 
-    def attribute_commands(self):
-        # type: () -> List[List[str]]
+    def attribute_commands(self) -> List[List[str]]:
         cmds = []
         if "mode" in self.changes:
             cmds.append(["chmod", self.mode, "--", self.path])
@@ -57,8 +51,7 @@ class FilePlan(object):
             cmds.append(["chown", "%s:%s" % (self.owner, self.group), "--", self.path])
         return cmds
 
-    def diff(self, before_text):
-        # type: (Optional[str]) -> Dict[str, str]
+    def diff(self, before_text: Optional[str]) -> Dict[str, str]:
         """``before_text``: the file's current text (None when it cannot be read)."""
         st = self.st
         before_attrs = "mode %s owner %s:%s\n" % (st["mode"], st["owner"], st["group"]) if st.get("exists") else ""
@@ -78,8 +71,12 @@ class FilePlan(object):
                 "before": before_attrs + before, "after": after_attrs + after}
 
 
-def plan_file(path, st, data, mode, owner, group):
-    # type: (str, Dict[str, Any], Optional[bytes], str, Optional[str], Optional[str]) -> FilePlan
+def plan_file(path: str,
+              st: Dict[str, Any],
+              data: Optional[bytes],
+              mode: str,
+              owner: Optional[str],
+              group: Optional[str]) -> FilePlan:
     """``data`` None = the file must be absent. Only a regular file is ever replaced."""
     if st.get("exists") and not st["type"].startswith("regular"):
         raise NestosError("%s exists and is a %s, not a regular file" % (path, st["type"]), path="path")

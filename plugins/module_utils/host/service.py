@@ -12,10 +12,7 @@ import shlex
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-try:
-    from typing import Dict, List, Optional  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import Dict, List, Optional
 
 # `systemctl is-enabled` answers that count as enabled / as nothing-to-enable
 ENABLED = ("enabled", "enabled-runtime", "alias", "static", "indirect", "generated", "transient")
@@ -27,23 +24,20 @@ _PREDICT = {"enable": ("enabled", "enabled"), "disable": ("enabled", "disabled")
             "reload-or-restart": ("active", "active"), "stop": ("active", "inactive")}
 
 
-def check_args(name, enabled, state, daemon_reload):
-    # type: (str, Optional[bool], Optional[str], bool) -> None
+def check_args(name: str, enabled: Optional[bool], state: Optional[str], daemon_reload: bool) -> None:
     if not name or any(c.isspace() for c in name) or name.startswith("-"):
         raise NestosError("%r is not a unit name" % name, path="name")
     if enabled is None and state is None and not daemon_reload:
         raise NestosError("give at least one of enabled, state or daemon_reload", path="state")
 
 
-def query_command(name):
-    # type: (str) -> str
+def query_command(name: str) -> str:
     q = shlex.quote(name)
     return ('e=$(systemctl is-enabled %s 2>/dev/null); a=$(systemctl is-active %s 2>/dev/null); '
             'printf "enabled=%%s\\nactive=%%s\\n" "$e" "$a"' % (q, q))
 
 
-def parse_query(text):
-    # type: (str) -> Dict[str, str]
+def parse_query(text: str) -> Dict[str, str]:
     out = {"enabled": "", "active": ""}
     for line in text.splitlines():
         if "=" in line:
@@ -54,8 +48,7 @@ def parse_query(text):
 
 
 class ServicePlan(object):
-    def __init__(self, name, before, steps):
-        # type: (str, Dict[str, str], List[List[str]]) -> None
+    def __init__(self, name: str, before: Dict[str, str], steps: List[List[str]]) -> None:
         self.name = name
         self.before = before
         self.steps = steps
@@ -65,12 +58,10 @@ class ServicePlan(object):
             self.predicted[key] = value
 
     @property
-    def changed(self):
-        # type: () -> bool
+    def changed(self) -> bool:
         return bool(self.steps)
 
-    def diff(self):
-        # type: () -> Dict[str, str]
+    def diff(self) -> Dict[str, str]:
         return {"before": "enabled: %(enabled)s\nactive: %(active)s\n" % self.before,
                 "after": "enabled: %(enabled)s\nactive: %(active)s\n" % self.predicted,
                 "before_header": self.name, "after_header": self.name}
@@ -103,15 +94,16 @@ def _state_steps(name, before, state):
     return []
 
 
-def plan_service(name, before, enabled=None, state=None):
-    # type: (str, Dict[str, str], Optional[bool], Optional[str]) -> ServicePlan
+def plan_service(name: str,
+                 before: Dict[str, str],
+                 enabled: Optional[bool] = None,
+                 state: Optional[str] = None) -> ServicePlan:
     """From the query's answer and the wanted state: the systemctl commands (none when the unit
     already is as asked; restarted/reloaded always act)."""
     return ServicePlan(name, before, _enable_steps(name, before, enabled) + _state_steps(name, before, state))
 
 
-def check_after(name, after, state):
-    # type: (str, Dict[str, str], Optional[str]) -> None
+def check_after(name: str, after: Dict[str, str], state: Optional[str]) -> None:
     """A unit asked to run must be running afterwards."""
     if state in ("started", "restarted", "reloaded") and after["active"] not in ACTIVE:
         raise NestosError("%s is %s after %s" % (name, after["active"] or "unknown", state), path="state")

@@ -18,10 +18,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors imp
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.plan import (
     RPM_OSTREE, Plan, _check_booted, _new_list, _predict, _without, bypass_needed)
 
-try:
-    from typing import List, Optional  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import List, Optional
 
 OSTREE = "ostree"
 _NEVRA = re.compile(r"^(?P<name>[^/\s]+)-(?P<version>[^-/\s]+)-(?P<release>[^-/\s]+)\.(?P<arch>[^.\-/\s]+)$")
@@ -30,8 +27,7 @@ _CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
 WHICH = ("booted", "pending", "rollback")
 
 
-def nevra_of(path, field="replace"):
-    # type: (str, str) -> tuple
+def nevra_of(path: str, field: str = 'replace') -> tuple:
     """(nevra, name) of a local RPM file name such as ``/var/tmp/podman-4.9.5-1.oe2203sp4.x86_64.rpm``."""
     base = posixpath.basename(path or "")
     if not base.endswith(".rpm"):
@@ -74,8 +70,11 @@ def _override_resets(removals, replaced, reset, reset_all):
     return commands, msgs
 
 
-def plan_override(status, remove=None, replace=None, reset=None, reset_all=False):
-    # type: (object, Optional[List[str]], Optional[List[str]], Optional[List[str]], bool) -> Plan
+def plan_override(status: object,
+                  remove: Optional[List[str]] = None,
+                  replace: Optional[List[str]] = None,
+                  reset: Optional[List[str]] = None,
+                  reset_all: bool = False) -> Plan:
     """``rpm-ostree override remove|replace|reset``, judged from the default deployment's
     requested-base-removals and requested-base-local-replacements."""
     _check_booted(status)
@@ -108,8 +107,7 @@ def plan_override(status, remove=None, replace=None, reset=None, reset_all=False
     return Plan(status, True, commands, after=_new_list(status, new), msg="; ".join(msgs))
 
 
-def plan_deploy(status, revision, bypass_driver="auto"):
-    # type: (object, str, str) -> Plan
+def plan_deploy(status: object, revision: str, bypass_driver: str = 'auto') -> Plan:
     """``rpm-ostree deploy`` of a version or a commit checksum of the current (ostree) origin."""
     _check_booted(status)
     if not isinstance(revision, str) or not revision.strip() or any(c.isspace() for c in revision):
@@ -140,8 +138,7 @@ def plan_deploy(status, revision, bypass_driver="auto"):
     return Plan(status, True, [argv], after=_new_list(status, new), msg="deploy %s" % revision)
 
 
-def plan_initramfs(status, enabled, args=None):
-    # type: (object, bool, Optional[List[str]]) -> Plan
+def plan_initramfs(status: object, enabled: bool, args: Optional[List[str]] = None) -> Plan:
     """``rpm-ostree initramfs --enable [--arg=ARG]... | --disable`` from the default
     deployment's regenerate-initramfs and initramfs-args."""
     _check_booted(status)
@@ -162,8 +159,7 @@ def plan_initramfs(status, enabled, args=None):
                                                      (" with " + " ".join(args)) if args else ""))
 
 
-def plan_apply_live(status, allow_replacement=False):
-    # type: (object, bool) -> Plan
+def plan_apply_live(status: object, allow_replacement: bool = False) -> Plan:
     """``rpm-ostree apply-live``: the pending deployment's changes into the running system;
     nothing to do when there is no pending deployment or it is already applied."""
     _check_booted(status)
@@ -197,8 +193,7 @@ def _pick(status, which):
     return found[0]
 
 
-def plan_pin(status, which, pinned=True):
-    # type: (object, str, bool) -> Plan
+def plan_pin(status: object, which: str, pinned: bool = True) -> Plan:
     """``ostree admin pin [--unpin] INDEX`` so an update cannot garbage-collect a deployment."""
     dep = _pick(status, str(which))
     if bool(dep.pinned) == bool(pinned):

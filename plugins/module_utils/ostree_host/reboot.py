@@ -8,10 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from typing import Any, Dict, List, Optional, Tuple  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import Any, Dict, List, Optional, Tuple
 
 
 class RebootPlan(object):
@@ -21,21 +18,22 @@ class RebootPlan(object):
         self.needed = needed
         self.msg = msg
 
-    def facts(self):
-        # type: () -> Dict[str, Any]
+    def facts(self) -> Dict[str, Any]:
         booted = self.status.booted
         return {"booted_before": booted.summary() if booted is not None else None, "expected": dict(self.expected)}
 
-    def diff(self):
-        # type: () -> Dict[str, str]
+    def diff(self) -> Dict[str, str]:
         booted, default = self.status.booted, self.status.default
         return {"before": "booted: %s\n" % (booted.label() if booted else "-"),
                 "after": "booted: %s\n" % (default.label() if default else "-")}
 
 
-def plan_reboot(status, expect_checksum=None, expect_image=None, expect_version=None, verify_default=True,
-                only_if_pending=False):
-    # type: (Any, Optional[str], Optional[str], Optional[str], bool, bool) -> RebootPlan
+def plan_reboot(status: Any,
+                expect_checksum: Optional[str] = None,
+                expect_image: Optional[str] = None,
+                expect_version: Optional[str] = None,
+                verify_default: bool = True,
+                only_if_pending: bool = False) -> RebootPlan:
     expected = [(what, value) for what, value in (("checksum", expect_checksum), ("image", expect_image),
                                                   ("version", expect_version)) if value]
     default = status.default
@@ -46,8 +44,7 @@ def plan_reboot(status, expect_checksum=None, expect_image=None, expect_version=
     return RebootPlan(status, expected, True, "would reboot into %s" % (default.label() if default else "?"))
 
 
-def wrong_deployment(after, expected):
-    # type: (Any, List[Tuple[str, str]]) -> Optional[str]
+def wrong_deployment(after: Any, expected: List[Tuple[str, str]]) -> Optional[str]:
     """None when the booted deployment is the expected one, else what is wrong."""
     booted = after.booted
     if booted is None:

@@ -27,10 +27,7 @@ import time
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-try:
-    from typing import Callable, Dict, Optional, Tuple  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import Callable, Dict, Optional, Tuple
 
 ZINCATI_APP_ID = bytes.fromhex("de35106b6ec24688b63afddaa156679b")
 PRE_REBOOT = "/v1/pre-reboot"
@@ -43,8 +40,7 @@ _GROUP = re.compile(r"^[a-zA-Z0-9.-]+$")
 _URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
 
-def node_uuid(machine_id, app_id=ZINCATI_APP_ID):
-    # type: (str, bytes) -> str
+def node_uuid(machine_id: str, app_id: bytes = ZINCATI_APP_ID) -> str:
     """Zincati's node id for a host with this /etc/machine-id content."""
     text = machine_id.strip() if isinstance(machine_id, str) else ""
     if not _MACHINE_ID.match(text):
@@ -59,8 +55,7 @@ def node_uuid(machine_id, app_id=ZINCATI_APP_ID):
 class Settings(object):
     """Whether a host reboots under FleetLock, and as whom."""
 
-    def __init__(self, base_url, group, node_id):
-        # type: (str, str, str) -> None
+    def __init__(self, base_url: str, group: str, node_id: str) -> None:
         self.base_url = base_url
         self.group = group
         self.node_id = node_id
@@ -69,8 +64,7 @@ class Settings(object):
         return {"base_url": self.base_url, "group": self.group, "id": self.node_id}
 
 
-def settings_from_config(cfg, machine_id, source="zincati config"):
-    # type: (dict, Optional[str], str) -> Optional[Settings]
+def settings_from_config(cfg: dict, machine_id: Optional[str], source: str = 'zincati config') -> Optional[Settings]:
     """From a merged Zincati configuration: None unless updates use the fleet_lock strategy."""
     if not isinstance(cfg, dict):
         raise NestosError("the Zincati configuration must be a table", file=source)
@@ -99,8 +93,7 @@ def settings_from_config(cfg, machine_id, source="zincati config"):
     return Settings(url.rstrip("/"), group, node)
 
 
-def request(settings, operation):
-    # type: (Settings, str) -> Tuple[str, Dict[str, str], bytes]
+def request(settings: Settings, operation: str) -> Tuple[str, Dict[str, str], bytes]:
     """URL, headers and body of one FleetLock operation."""
     if operation not in (PRE_REBOOT, STEADY_STATE):
         raise NestosError("unknown FleetLock operation %r" % (operation,))
@@ -108,8 +101,7 @@ def request(settings, operation):
     return settings.base_url + operation, dict(HEADERS), body.encode("utf-8")
 
 
-def parse_answer(code, body):
-    # type: (int, bytes) -> Tuple[bool, str, str]
+def parse_answer(code: int, body: bytes) -> Tuple[bool, str, str]:
     """(done, kind, text) from an answer: done for 200; otherwise the protocol's error kind and
     value when the body carries them, else a generic kind and the start of the body."""
     if not isinstance(code, int) or isinstance(code, bool):
@@ -135,27 +127,8 @@ def parse_answer(code, body):
     return False, kind, value
 
 
-def http_post(url, headers, body, timeout):
-    # type: (str, Dict[str, str], bytes, float) -> Tuple[int, bytes]
-    """POST with the standard library: (status code, body). Network errors -> NestosError."""
-    try:
-        from urllib import request as urlrequest
-        from urllib.error import HTTPError, URLError
-    except ImportError:  # pragma: no cover
-        raise NestosError("urllib is not available")
-    req = urlrequest.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urlrequest.urlopen(req, timeout=timeout) as resp:  # nosec - the user's FleetLock URL
-            return resp.status, resp.read(MAX_ANSWER)
-    except HTTPError as exc:
-        return exc.code, exc.read(MAX_ANSWER) if exc.fp is not None else b""
-    except (URLError, OSError, ValueError) as exc:
-        raise NestosError("FleetLock server %s cannot be reached: %s" % (url, getattr(exc, "reason", exc)))
-
-
 class Outcome(object):
-    def __init__(self, done, kind, text, attempts, waited):
-        # type: (bool, str, str, int, float) -> None
+    def __init__(self, done: bool, kind: str, text: str, attempts: int, waited: float) -> None:
         self.done = done
         self.kind = kind
         self.text = text
@@ -163,10 +136,12 @@ class Outcome(object):
         self.waited = waited
 
 
-def operate(settings, operation, timeout, delay=2.0, post=http_post, clock=time.time, sleep=time.sleep):
-    # type: (Settings, str, float, float, Callable, Callable, Callable) -> Outcome
+def operate(settings: Settings, operation: str, timeout: float, post: Callable, delay: float = 2.0,
+            clock: Callable = time.time, sleep: Callable = time.sleep) -> Outcome:
     """Repeat one operation until the server says 200 or ``timeout`` seconds have passed.
-    An unreachable server counts as "not granted" and is retried the same way."""
+    ``post(url, headers, body, timeout) -> (status code, body)`` sends one request with the
+    caller's HTTP client and raises NestosError when the server cannot be reached; that counts
+    as "not granted" and is retried the same way."""
     url, headers, body = request(settings, operation)
     start = clock()
     attempts = 0

@@ -32,10 +32,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout.script im
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import config as zconfig
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import toml
 
-try:
-    from typing import Any, Dict, List, Optional  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import Any, Dict, List, Optional
 
 ZINCATI = "zincati.service"
 BOOT_ID = "/proc/sys/kernel/random/boot_id"
@@ -44,8 +41,7 @@ ACTIONS = ("rebase", "upgrade", "rollback", "none")
 SETTLING = ("initializing", "starting")
 
 
-def _q(argv):
-    # type: (List[str]) -> str
+def _q(argv: List[str]) -> str:
     return " ".join(shlex.quote(str(a)) for a in argv)
 
 
@@ -75,13 +71,11 @@ class Spec(object):
         self.health_delay = max(0, int(health_delay))
 
     @property
-    def manages_kargs(self):
-        # type: () -> bool
+    def manages_kargs(self) -> bool:
         return bool(self.kargs_append or self.kargs_delete or self.kargs_replace)
 
 
-def check_health_checks(checks):
-    # type: (list) -> List[Dict[str, Any]]
+def check_health_checks(checks: list) -> List[Dict[str, Any]]:
     out = []
     for i, item in enumerate(checks):
         path = "health_checks[%d]" % i
@@ -101,8 +95,7 @@ def check_health_checks(checks):
 
 
 # ---- read --------------------------------------------------------------------------------
-def read_steps(spec):
-    # type: (Spec) -> List[Step]
+def read_steps(spec: Spec) -> List[Step]:
     steps = [Step("status", "rpm-ostree status --json"),
              Step("boot_id", "cat %s" % BOOT_ID),
              Step("machine_id", "cat %s" % MACHINE_ID),
@@ -129,16 +122,14 @@ class HostFacts(object):
         self.kargs = kargs
         self.upgrade = upgrade        # (available, info) for an upgrade
 
-    def as_dict(self):
-        # type: () -> Dict[str, Any]
+    def as_dict(self) -> Dict[str, Any]:
         return {"boot_id": self.boot_id, "zincati_active": self.zincati_active,
                 "fleet_lock": self.lock.as_dict() if self.lock is not None else None,
                 "strategy": (self.zincati_cfg.get("updates") or {}).get("strategy")
                 if isinstance(self.zincati_cfg.get("updates"), dict) else None}
 
 
-def status_of(section, what="rpm-ostree status --json"):
-    # type: (Any, str) -> Status
+def status_of(section: Any, what: str = 'rpm-ostree status --json') -> Status:
     if section is None or not section.ran:
         raise NestosError("%s did not run" % what)
     if section.rc != 0:
@@ -146,8 +137,7 @@ def status_of(section, what="rpm-ostree status --json"):
     return Status.from_json(section.text)
 
 
-def zincati_config(files):
-    # type: (Dict[str, str]) -> Dict[str, Any]
+def zincati_config(files: Dict[str, str]) -> Dict[str, Any]:
     """Merge the drop-ins the way Zincati does; a broken one is an error naming the file."""
     fragments = []
     for path in zconfig.effective_order(list(files)):
@@ -155,8 +145,7 @@ def zincati_config(files):
     return zconfig.merge(fragments)
 
 
-def judge_read(sections, spec):
-    # type: (Dict[str, Any], Spec) -> HostFacts
+def judge_read(sections: Dict[str, Any], spec: Spec) -> HostFacts:
     status = status_of(sections.get("status"))
     boot = sections["boot_id"]
     if boot.rc != 0 or not boot.text.strip():
@@ -194,12 +183,10 @@ class ChangePlan(object):
         self.target = target              # ImageRef for a rebase
 
     @property
-    def msg(self):
-        # type: () -> str
+    def msg(self) -> str:
         return "; ".join(self.msgs) or "nothing to do"
 
-    def diff(self):
-        # type: () -> Dict[str, str]
+    def diff(self) -> Dict[str, str]:
         return {"before": "\n".join(self.status.labels()) + "\n", "after": "\n".join(self.after_labels) + "\n",
                 "before_header": "deployments (rpm-ostree status)",
                 "after_header": "deployments (predicted)" if self.changed is not False else "deployments (unchanged)"}
@@ -222,8 +209,7 @@ def _main_plan(facts, spec):
     return planner.Plan(status, False, msg="")
 
 
-def plan_change(facts, spec):
-    # type: (HostFacts, Spec) -> ChangePlan
+def plan_change(facts: HostFacts, spec: Spec) -> ChangePlan:
     """rebase/upgrade/rollback, then packages, then kernel arguments: one staged deployment."""
     main = _main_plan(facts, spec)
     commands = [list(c) for c in main.commands]
@@ -248,8 +234,7 @@ def plan_change(facts, spec):
     return ChangePlan(facts.status, commands, changed, msgs, after, target=main.target)
 
 
-def prefetch_steps(facts, spec):
-    # type: (HostFacts, Spec) -> List[Step]
+def prefetch_steps(facts: HostFacts, spec: Spec) -> List[Step]:
     """The download-only command, or nothing when no new content is due."""
     if spec.action == "rebase":
         plan = planner.plan_rebase(facts.status, spec.ref, download_only=True)
@@ -262,8 +247,7 @@ def prefetch_steps(facts, spec):
     return [Step("prefetch", _q(plan.commands[0]))]
 
 
-def apply_steps(plan, facts, spec):
-    # type: (ChangePlan, HostFacts, Spec) -> List[Step]
+def apply_steps(plan: ChangePlan, facts: HostFacts, spec: Spec) -> List[Step]:
     steps = []
     if spec.pause_zincati and facts.zincati_active:
         steps.append(Step("zincati_stop", "systemctl stop %s" % ZINCATI))
@@ -285,8 +269,7 @@ class Applied(object):
         self.unchanged_upgrade = unchanged_upgrade
 
 
-def judge_apply(sections, plan, spec):
-    # type: (Dict[str, Any], ChangePlan, Spec) -> Applied
+def judge_apply(sections: Dict[str, Any], plan: ChangePlan, spec: Spec) -> Applied:
     status = status_of(sections.get("status"), "rpm-ostree status --json (after the change)")
     unchanged = False
     for i, argv in enumerate(plan.commands):
@@ -307,15 +290,13 @@ def judge_apply(sections, plan, spec):
 
 
 # ---- reboot and verify -------------------------------------------------------------------
-def reboot_steps(command):
-    # type: (str) -> List[Step]
+def reboot_steps(command: str) -> List[Step]:
     # Like ansible.builtin.reboot: the command runs in the foreground (systemctl reboot only queues
     # the job) with the session's streams detached, so a dying sshd cannot leave it hanging.
     return [Step("reboot", "%s </dev/null >/dev/null 2>&1" % command)]
 
 
-def verify_steps(old_boot_id, spec, restore_zincati, check_health=True):
-    # type: (str, Spec, bool, bool) -> List[Step]
+def verify_steps(old_boot_id: str, spec: Spec, restore_zincati: bool, check_health: bool = True) -> List[Step]:
     """Boot id first: while it is still the old one the other steps are skipped (the host has
     not gone down yet) and the controller tries again."""
     steps = [Step("boot_id", "b=$(cat %s) && echo \"$b\" && [ \"$b\" != %s ]" % (BOOT_ID, shlex.quote(old_boot_id)),
@@ -344,8 +325,10 @@ class Verdict(object):
         self.boot_id = boot_id
 
 
-def judge_verify(sections, spec, expect_target=None, expect_checksum=None):
-    # type: (Dict[str, Any], Spec, Any, Optional[str]) -> Verdict
+def judge_verify(sections: Dict[str, Any],
+                 spec: Spec,
+                 expect_target: Any = None,
+                 expect_checksum: Optional[str] = None) -> Verdict:
     """Has the host rebooted (new boot id), is it healthy, is the expected deployment booted?"""
     boot = sections["boot_id"]
     boot_id = boot.text.strip()
@@ -380,15 +363,13 @@ def judge_verify(sections, spec, expect_target=None, expect_checksum=None):
     return Verdict(True, not problems, problems, status, boot_id)
 
 
-def rollback_steps(status):
-    # type: (Status) -> List[Step]
+def rollback_steps(status: Status) -> List[Step]:
     """Roll back to the deployment booted before (and drop a staged one first)."""
     plan = planner.plan_rollback(status)
     return [Step("rollback.%d" % i, _q(argv), needs_ok=True, stops=True) for i, argv in enumerate(plan.commands)]
 
 
-def cleanup_steps(status, restore_zincati):
-    # type: (Optional[Status], bool) -> List[Step]
+def cleanup_steps(status: Optional[Status], restore_zincati: bool) -> List[Step]:
     """After a failed change: drop a staged, never booted deployment; put Zincati back."""
     steps = []
     if status is not None and status.pending_reboot:
@@ -400,8 +381,7 @@ def cleanup_steps(status, restore_zincati):
     return steps
 
 
-def deployment_info(status):
-    # type: (Optional[Status]) -> Dict[str, Optional[str]]
+def deployment_info(status: Optional[Status]) -> Dict[str, Optional[str]]:
     """The report's before/after record of the booted deployment."""
     booted = status.booted if status is not None else None
     if booted is None:

@@ -19,10 +19,7 @@ import time
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-try:
-    from typing import Any, Dict, List, Optional  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import Any, Dict, List, Optional
 
 PHASES = ("prefetch", "apply", "reboot", "health", "rollback", "verify", "lock")
 EVENT_STATUS = ("ok", "changed", "failed", "skipped")
@@ -32,8 +29,7 @@ EMPTY_DEPLOYMENT = {"image": None, "digest": None, "checksum": None, "version": 
 DETAIL_LIMIT = 2000
 
 
-def event(phase, start, end, status, detail=""):
-    # type: (str, float, float, str, str) -> Dict[str, Any]
+def event(phase: str, start: float, end: float, status: str, detail: str = '') -> Dict[str, Any]:
     if phase not in PHASES:
         raise NestosError("unknown report phase %r" % (phase,))
     if status not in EVENT_STATUS:
@@ -65,8 +61,7 @@ class Timer(object):
         return False
 
 
-def host_result(text):
-    # type: (Optional[str]) -> str
+def host_result(text: Optional[str]) -> str:
     """The role's words (updated, unchanged, rolled back, ...) as the report's results."""
     table = {"updated": "changed", "would update": "changed", "unchanged": "ok", "failed": "failed",
              "rolled back": "rolled_back", "unreachable": "unreachable", "not reached": "skipped"}
@@ -82,8 +77,7 @@ def _deployment(value):
     return out
 
 
-def host_entry(name, state, batch, result_text):
-    # type: (str, Optional[Dict[str, Any]], int, Optional[str]) -> Dict[str, Any]
+def host_entry(name: str, state: Optional[Dict[str, Any]], batch: int, result_text: Optional[str]) -> Dict[str, Any]:
     state = state if isinstance(state, dict) else {}
     events = [e for e in state.get("events") or [] if isinstance(e, dict)]
     events.sort(key=lambda e: (e.get("start", 0), e.get("end", 0)))
@@ -92,8 +86,11 @@ def host_entry(name, state, batch, result_text):
             "events": events}
 
 
-def build(play, action, hosts, finished=None, started=None):
-    # type: (str, str, List[Dict[str, Any]], Optional[float], Optional[float]) -> Dict[str, Any]
+def build(play: str,
+          action: str,
+          hosts: List[Dict[str, Any]],
+          finished: Optional[float] = None,
+          started: Optional[float] = None) -> Dict[str, Any]:
     if action not in REPORT_ACTIONS:
         raise NestosError("the rollout report covers %s, not %r" % (", ".join(REPORT_ACTIONS), action))
     starts = [e["start"] for h in hosts for e in h["events"]]
@@ -105,14 +102,12 @@ def build(play, action, hosts, finished=None, started=None):
             "action": action, "hosts": hosts}
 
 
-def file_name(started, play):
-    # type: (float, str) -> str
+def file_name(started: float, play: str) -> str:
     """``<UTC timestamp>-<play>.json`` with the play name made file-safe."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", play).strip("-.")[:60] or "play"
     return "%s-%s.json" % (stamp, slug)
 
 
-def dumps(report):
-    # type: (Dict[str, Any]) -> str
+def dumps(report: Dict[str, Any]) -> str:
     return json.dumps(report, indent=1, sort_keys=True) + "\n"

@@ -21,10 +21,7 @@ import re
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 
-try:
-    from typing import Dict, List, Optional  # noqa: F401  (type comments)
-except ImportError:  # pragma: no cover
-    pass
+from typing import Dict, List, Optional
 
 MARK = "@@nestos-step"
 SKIPPED = -1
@@ -36,8 +33,12 @@ _NONCE = re.compile(r"^[0-9a-f]{16}$")
 class Step(object):
     """One command of a phase script."""
 
-    def __init__(self, name, command, needs_ok=False, stops=False, ok_codes=(0,)):
-        # type: (str, str, bool, bool, tuple) -> None
+    def __init__(self,
+                 name: str,
+                 command: str,
+                 needs_ok: bool = False,
+                 stops: bool = False,
+                 ok_codes: tuple = (0,)) -> None:
         if not _NAME.match(name):
             raise NestosError("step name %r must be lower-case letters, digits, '_', '.', '-'" % (name,))
         self.name = name
@@ -50,28 +51,24 @@ class Step(object):
 class Section(object):
     """The output and exit code of one step (rc SKIPPED when it did not run)."""
 
-    def __init__(self, name, rc, text):
-        # type: (str, int, str) -> None
+    def __init__(self, name: str, rc: int, text: str) -> None:
         self.name = name
         self.rc = rc
         self.text = text
 
     @property
-    def ran(self):
-        # type: () -> bool
+    def ran(self) -> bool:
         return self.rc != SKIPPED
 
     def as_dict(self):
         return {"name": self.name, "rc": self.rc, "output": self.text}
 
 
-def new_nonce():
-    # type: () -> str
+def new_nonce() -> str:
     return os.urandom(8).hex()
 
 
-def render(steps, nonce):
-    # type: (List[Step], str) -> str
+def render(steps: List[Step], nonce: str) -> str:
     """The shell text of one session (POSIX sh; busybox ash and bash run it alike)."""
     if not _NONCE.match(nonce):
         raise NestosError("bad nonce %r" % (nonce,))
@@ -94,8 +91,7 @@ def render(steps, nonce):
     return "\n".join(lines) + "\n"
 
 
-def parse(stdout, nonce, expected=None):
-    # type: (str, str, Optional[List[str]]) -> Dict[str, Section]
+def parse(stdout: str, nonce: str, expected: Optional[List[str]] = None) -> Dict[str, Section]:
     """Cut the session's output into sections. ``expected``: names that must be present
     (a missing one means the session ended early: connection lost, host rebooted)."""
     if not isinstance(stdout, str):
@@ -107,9 +103,9 @@ def parse(stdout, nonce, expected=None):
     stdout = stdout.replace("\r\n", "\n")
     begin = "%s %s begin " % (MARK, nonce)
     end = "%s %s end " % (MARK, nonce)
-    out = {}  # type: Dict[str, Section]
+    out: Dict[str, Section] = {}
     current = None
-    buf = []  # type: List[str]
+    buf: List[str] = []
     for line in stdout.splitlines(True):
         bare = line.rstrip("\r\n")
         if bare.startswith(begin):

@@ -16,22 +16,17 @@ import posixpath
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import config, toml
 
-try:
-    from typing import Any, Dict, List, Optional  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from typing import Any, Dict, List, Optional
 
 
-def dropin_path(folder, name):
-    # type: (str, str) -> str
+def dropin_path(folder: str, name: str) -> str:
     if "/" in name or not name.endswith(".toml"):
         raise NestosError("name must be a file name ending in .toml (Zincati ignores other files), got %r"
                           % name, path="name")
     return posixpath.join(folder.rstrip("/") or "/", name)
 
 
-def listing_folders(folder):
-    # type: (str) -> List[str]
+def listing_folders(folder: str) -> List[str]:
     folder = folder.rstrip("/") or "/"
     return list(config.DIRS) + ([folder] if folder not in config.DIRS else [])
 
@@ -64,22 +59,27 @@ class DropinPlan(object):
         self.warnings = warnings
         self.effective = config.merge([_parse(after[p], p, warnings) for p in self.dropins])
 
-    def result(self):
-        # type: () -> Dict[str, Any]
+    def result(self) -> Dict[str, Any]:
         out = {"path": self.path, "changed": self.changed, "config": self.cfg, "effective": self.effective,
                "content": self.content, "dropins": self.dropins}
         if self.warnings:
             out["warnings"] = self.warnings
         return out
 
-    def diff(self):
-        # type: () -> Dict[str, str]
+    def diff(self) -> Dict[str, str]:
         return {"before": self.before or "", "after": self.content or "", "before_header": self.path,
                 "after_header": self.path}
 
 
-def plan_dropin(path, cfg, warnings, present, files, st, mode, owner, group):
-    # type: (str, Dict[str, Any], List[str], bool, Dict[str, str], Dict[str, Any], str, Optional[str], Optional[str]) -> DropinPlan
+def plan_dropin(path: str,
+                cfg: Dict[str, Any],
+                warnings: List[str],
+                present: bool,
+                files: Dict[str, str],
+                st: Dict[str, Any],
+                mode: str,
+                owner: Optional[str],
+                group: Optional[str]) -> DropinPlan:
     """``files``: the host's drop-ins ({path: text}); ``st``: Remote.stat of ``path``."""
     warnings = list(warnings)
     if not st.get("exists"):

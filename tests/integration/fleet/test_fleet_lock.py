@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from ansible_collections.nestos.lifecycle.plugins.action.os_update_host import http_post
 from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout import fleetlock
 from tests.integration.fleet.conftest import recap, run_playbook
 from tests.lab.fleet.lab import BASE_ORIGIN, REGISTRY, TOP
@@ -99,7 +100,7 @@ def test_slot_not_granted_fails_the_host_and_leaves_nothing_staged(make_fleet, l
     h1, h2 = fleet.hosts
     use_fleet_lock(h1, url)                               # h2 does not use FleetLock
     other = fleetlock.Settings(url, "workers", "f" * 32)  # another node holds the only slot
-    assert fleetlock.operate(other, fleetlock.PRE_REBOOT, 5).done
+    assert fleetlock.operate(other, fleetlock.PRE_REBOOT, 5, http_post).done
     ev = dict(REBASE, nestos_serial=[2], nestos_max_fail_percentage=100, os_update_fleet_lock_timeout=3)
     r = run_playbook(fleet, TOP / "playbooks/rebase.yml", ev, forks=2)
     assert r.returncode != 0
@@ -112,7 +113,7 @@ def test_slot_not_granted_fails_the_host_and_leaves_nothing_staged(make_fleet, l
     attempts = [x for x in records(log) if x["id"] == fleetlock.node_uuid(h1.machine_id())]
     assert len(attempts) >= 2 and all(x["code"] == 409 for x in attempts)
     # once the slot is free the same playbook finishes the host and releases the slot
-    assert fleetlock.operate(other, fleetlock.STEADY_STATE, 5).done
+    assert fleetlock.operate(other, fleetlock.STEADY_STATE, 5, http_post).done
     r = run_playbook(fleet, TOP / "playbooks/rebase.yml", ev, forks=2)
     assert r.returncode == 0, r.stdout[-3000:]
     assert h1.deployment()["ref"] == NEW

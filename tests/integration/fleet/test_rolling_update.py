@@ -233,8 +233,8 @@ def test_rollout_report_json_with_injected_failures(make_fleet, tmp_path):
     assert doc["action"] == "rebase" and doc["play"].startswith("Rebase in batches")
     hosts = {x["host"]: x for x in doc["hosts"]}
     assert [x["host"] for x in doc["hosts"]] == ["nestos-%02d" % i for i in range(1, 6)]
-    assert {n: x["batch"] for n, x in hosts.items()} == {"nestos-01": 0, "nestos-02": 1, "nestos-03": 1,
-                                                        "nestos-04": 1, "nestos-05": 2}
+    batches = {"nestos-01": 0, "nestos-02": 1, "nestos-03": 1, "nestos-04": 1, "nestos-05": 2}
+    assert {n: x["batch"] for n, x in hosts.items()} == batches
     assert {n: x["result"] for n, x in hosts.items()} == {
         "nestos-01": "changed", "nestos-02": "rolled_back", "nestos-03": "failed", "nestos-04": "changed",
         "nestos-05": "changed"}

@@ -160,8 +160,8 @@ def test_verify_steps_and_verdicts():
 def test_rollback_and_cleanup_steps():
     st = P.status_of(Section("status", 0, status(dep("c" * 64, booted=True, image=NEW), dep("a" * 64))))
     assert [s.command for s in P.rollback_steps(st)] == ["rpm-ostree rollback"]
-    staged = P.status_of(Section("status", 0, status(dep("c" * 64, staged=True, image=NEW),
-                                                      dep("a" * 64, booted=True))))
+    doc = status(dep("c" * 64, staged=True, image=NEW), dep("a" * 64, booted=True))
+    staged = P.status_of(Section("status", 0, doc))
     assert [s.name for s in P.cleanup_steps(staged, True)] == ["cleanup", "zincati_start", "status"]
     booted = P.status_of(Section("status", 0, status(dep("a" * 64, booted=True))))
     assert P.cleanup_steps(booted, False) == []
