@@ -1,8 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: nestos.lifecycle contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""os_update_report: write the rollout report (JSON) on the controller from the hosts'
-``os_update_state`` facts. Runs on the controller only; the host is never contacted."""
+"""os_update_report: write the rollout report on the controller from the hosts'
+``os_update_state`` facts: the JSON record and, beside it, the HTML page drawn by
+``module_utils/report/rollout.py`` (docs/rollout-report.md). Runs on the controller only;
+the host is never contacted."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,6 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
+from ansible_collections.nestos.lifecycle.plugins.module_utils.report import rollout as page
 from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout import report as rreport
 
 STATE_FACT = "os_update_state"
@@ -80,12 +83,14 @@ class ActionModule(ActionBase):
             path = os.path.join(args["dest_dir"], rreport.file_name(doc["started"], play))
             os.makedirs(args["dest_dir"], exist_ok=True)
             atomic_write(path, rreport.dumps(doc).encode("utf-8"), mode=0o644)
+            html_path = os.path.splitext(path)[0] + ".html"
+            atomic_write(html_path, page.render_html(page.load_report(doc)).encode("utf-8"), mode=0o644)
         except (NestosError, OSError) as exc:
             result.update(failed=True, msg="cannot write the rollout report: %s" % exc)
             return result
         counts = {}
         for entry in entries:
             counts[entry["result"]] = counts.get(entry["result"], 0) + 1
-        result.update(changed=False, path=path, results=counts, msg="rollout report: %s (%s)" % (
-            path, ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))))
+        result.update(changed=False, path=path, html=html_path, results=counts, msg="rollout report: %s and %s (%s)" % (
+            path, os.path.basename(html_path), ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))))
         return result

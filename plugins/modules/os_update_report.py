@@ -64,7 +64,11 @@ EXAMPLES = r'''
 
 RETURN = r'''
 path:
-  description: The report file written.
+  description: The JSON report file written.
+  returned: success
+  type: str
+html:
+  description: The HTML page written beside it (same name, C(.html)); self-contained, see docs/rollout-report.md.
   returned: success
   type: str
 results:

@@ -37,6 +37,7 @@ STATUSES = ("ok", "changed", "failed", "skipped")
 MAX_HOSTS = 20000
 MAX_EVENTS = 200
 MAX_TEXT = 400
+NOTE_CHARS = 160  # a failure's reason as printed beside its row (the full text is in the JSON)
 MAX_EPOCH = 10 ** 11  # far beyond any rollout; keeps dates printable
 
 PHASE_COLOURS = {"prefetch": "#8fb8de", "lock": "#c9a0dc", "apply": "#5b8def", "reboot": "#f0ad4e",
@@ -153,7 +154,7 @@ table{border-collapse:collapse;table-layout:fixed;width:%dpx}
 td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 td,th{padding:2px 8px;text-align:left;vertical-align:middle}
 th{border-bottom:1px solid #ccc;font-weight:600}tr.host td{border-bottom:1px solid #eee}
-.result{font-weight:600}.img{font:12px monospace;color:#333}.legend span{margin-right:14px}
+.result{font-weight:600}.img{font:12px monospace;color:#333;word-break:break-all}.phases{word-break:break-word}.legend span{margin-right:14px}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
 """
 
@@ -187,10 +188,14 @@ def _timeline(host, start, span):
             % (AXIS_WIDTH, ROW_HEIGHT, _E(host["host"]), "".join(bars)))
 
 
+def _cut(text, limit):
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
 def _host_row(host, start, span):
     phases = ", ".join("%s %s" % (e["phase"], e["status"]) for e in host["events"]) or "no events"
     failed = [e for e in host["events"] if e["status"] == "failed"]
-    note = "; ".join(_E(e["detail"] or e["phase"]) for e in failed)
+    note = "; ".join(_E(_cut(e["detail"] or e["phase"], NOTE_CHARS)) for e in failed)
     return ('<tr class="host" data-host="%s" data-result="%s" data-batch="%d"><td>%s</td>'
             '<td class="result" style="color:%s">%s</td><td>%s</td><td class="img">%s<br>&rarr; %s</td>'
             '<td class="phases">%s%s</td></tr>'

@@ -1,6 +1,7 @@
 """The rolling playbooks and roles on the fleet lab (real ansible-playbook, real sshd + sudo,
 E1's action plugins, the rpm-ostree/systemctl/reboot doubles)."""
 import json
+import re
 import time
 import tomllib
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.lab.fleet.lab import BASE_ORIGIN, BASE_VERSION, REGISTRY, TOP
 from tests.integration.fleet.conftest import recap, run_playbook
+from tests.support import chromium
 
 pytestmark = pytest.mark.fleet
 
@@ -259,3 +261,14 @@ def test_rollout_report_json_with_injected_failures(make_fleet, tmp_path):
     end_of = {n: x["events"][-1]["end"] for n, x in hosts.items()}
     assert end_of["nestos-01"] < min(first_apply[n] for n in ("nestos-02", "nestos-03", "nestos-04"))
     assert max(end_of[n] for n in ("nestos-02", "nestos-03", "nestos-04")) < first_apply["nestos-05"]
+    # the HTML page beside it, as a person sees it in a browser
+    page = path.with_suffix(".html")
+    dom = chromium.rendered_dom(page)
+    rows = dict(re.findall(r'<tr class="host" data-host="(nestos-\d+)"(.*?)</tr>', dom, re.S))
+    assert sorted(rows) == ["nestos-%02d" % i for i in range(1, 6)]
+    assert ">rolled back<" in rows["nestos-02"] and "health failed" in rows["nestos-02"]
+    assert "rollback changed" in rows["nestos-02"]
+    assert ">failed<" in rows["nestos-03"] and "apply failed" in rows["nestos-03"]
+    assert re.findall(r'<h2 id="batch-\d+">([^<]+)</h2>', dom) == [
+        "Batch 0 (1 host)", "Batch 1 (3 hosts)", "Batch 2 (1 host)"]
+    chromium.screenshot(page, TOP / ".cache" / "report" / "rollout-fleet-lab.png", 1600, 800)

@@ -5,30 +5,18 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 
+from tests.support import chromium
 from tests.support.rollout_sample import sample
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
 SHOT = TOP / ".cache" / "report" / "rollout-injected-failure.png"
-CHROMIUM = shutil.which("chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]
-
-
-def _chromium(args, profile):
-    return subprocess.run([CHROMIUM] + FLAGS + ["--user-data-dir=%s" % profile] + args, capture_output=True,
-                          timeout=180, check=True)
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    assert CHROMIUM, "chromium is installed by `make setup` (mk/report.mk)"
     work = tmp_path_factory.mktemp("report")
     src = work / "rollout.json"
     src.write_text(json.dumps(sample()))
@@ -44,10 +32,8 @@ def page(tmp_path_factory):
     out = subprocess.run([playbook_cmd, "-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable, str(playbook)], env=env,
                          capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    profile = work / "profile"
-    dom = _chromium(["--dump-dom", dest.as_uri()], profile).stdout.decode()
-    SHOT.parent.mkdir(parents=True, exist_ok=True)
-    _chromium(["--screenshot=%s" % SHOT, "--window-size=1600,700", dest.as_uri()], profile)
+    dom = chromium.rendered_dom(dest)
+    chromium.screenshot(dest, SHOT, 1600, 700)
     return {"dom": dom, "stdout": out.stdout, "html": dest.read_text()}
 
 

@@ -58,13 +58,17 @@ def main():
             d = h.deployment()
             kind = "container" if d["ref"] else "classic"
             print("  %-10s %-9s %s (%s), boots: %d" % (h.name, kind, d["ref"] or d["origin"], d["version"], len(h.boots())))
+        ok_pages = True
         for path in sorted(set(reports.glob("*.json")) - before):
             doc = json.loads(path.read_text())
             print("rollout report (JSON, %d hosts, %s): %s" % (len(doc["hosts"]), doc["action"], path))
-        ok = rc1 == 0 and rc2 == 0
-        print("demo-fleet: %s" % ("5 hosts rebased in 3 batches (%s ssh sessions per host), one rolled back; "
-                                  "text and JSON reports written" % "/".join(str(n) for n in per_host)
-                                  if ok else "FAILED"))
+            html = path.with_suffix(".html")
+            print("rollout report (HTML page, open it in a browser): %s%s" % (html, "" if html.is_file() else " MISSING"))
+            ok_pages = ok_pages and html.is_file()
+        ok = rc1 == 0 and rc2 == 0 and ok_pages
+        print("proved: %s" % ("5 hosts rebased in 3 batches (%s ssh sessions per host), one rolled back; "
+                              "text, JSON and HTML rollout reports written" % "/".join(str(n) for n in per_host)
+                              if ok else "FAILED"))
         return 0 if ok else 1
     finally:
         fleet.stop()
