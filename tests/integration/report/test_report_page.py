@@ -15,6 +15,8 @@ from tests.support.rollout_sample import sample
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
 SHOT = TOP / ".cache" / "report" / "rollout-injected-failure.png"
+
+
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     work = tmp_path_factory.mktemp("report")
