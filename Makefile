@@ -137,11 +137,12 @@ test:
 # Stages after the build take their media from it (tests/lab/media.py honours NESTOS_MEDIA_FROM_BUILD).
 DEMO_BUILD_FACTS := $(CACHE)/build/demo/nestos_build.json
 DEMO_MEDIA_STAGES := demo-lab demo-live demo-libvirt
-DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-libvirt demo-fleet demo-awx
+DEMO_ORDER := demo-build demo-butane demo-lab demo-live demo-install demo-libvirt demo-fleet demo-awx
 DEMO_LOG := $(STAGE_DIR)/demo.jsonl
 demo:
 	@mkdir -p $(STAGE_DIR); rm -f $(DEMO_LOG)
-	@$(STAGES) run --log $(DEMO_LOG) --name setup+lab -- $(MAKE) --no-print-directory setup lab
+	@$(STAGES) run --log $(DEMO_LOG) --name setup+lab -- bash -c '$(MAKE) --no-print-directory setup lab && \
+	  echo "proved: packages, virtualenv, lab media, libvirtd, registry, fleet lab and execution environment are ready"' 
 	@for t in $(DEMO_ORDER) $(filter-out $(DEMO_ORDER),$(DEMO_TARGETS)); do \
 	  case " $(DEMO_TARGETS) " in *" $$t "*) ;; *) continue ;; esac; \
 	  case " $(DEMO_MEDIA_STAGES) " in *" $$t "*) media=1 ;; *) media= ;; esac; \

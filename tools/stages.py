@@ -26,6 +26,8 @@ import time
 import xml.etree.ElementTree as ET
 
 PROVED = re.compile(r"^\s*proved:\s*(.+)$")
+STAGE_PREFIX = re.compile(r"^(?:demo|make)[-\w]*:\s+")
+PROVED_WIDTH = 150  # characters of a stage's result line in the summary table
 
 
 def _read_log(path):
@@ -122,7 +124,7 @@ def cmd_run(args):
             os.unlink(args.junit)
         rc, proved, last = _stream(cmd, env)
         entry["result"] = "passed" if rc == 0 else "failed"
-        entry["proved"] = proved or last
+        entry["proved"] = proved or STAGE_PREFIX.sub("", last)
         counts = _junit_counts(args.junit) if args.junit else None
         if counts is None and os.path.exists(counts_file):
             try:
@@ -176,7 +178,9 @@ def cmd_summary(args):
             total[key] += c.get(key, 0)
         seconds += e.get("seconds", 0.0)
         if args.proved:
-            rows.append((e["name"], e["result"], e.get("proved", ""), _fmt_seconds(e.get("seconds", 0.0))))
+            said = e.get("proved", "")
+            said = said if len(said) <= PROVED_WIDTH else said[:PROVED_WIDTH - 1] + "\u2026"
+            rows.append((e["name"], e["result"], said, _fmt_seconds(e.get("seconds", 0.0))))
         else:
             rows.append((e["name"], e["result"], c.get("passed", 0), c.get("failed", 0), c.get("skipped", 0),
                          _fmt_seconds(e.get("seconds", 0.0))))

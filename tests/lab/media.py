@@ -612,14 +612,26 @@ def _build_locked(force, cache, log):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if the stamp matches")
+    parser.add_argument("--list", action="store_true", help="list the media even when nothing was built")
     args = parser.parse_args(argv)
+    built = []
+
+    def log(message):
+        built.append(message)
+        print(message)
+
     try:
-        result = build(force=args.force)
+        result = build(force=args.force, log=log)
     except BuildError as exc:
         print("lab: build failed: %s" % exc, file=sys.stderr)
         return 1
-    for key in sorted(result):
-        print("%-9s %s (%d bytes)" % (key, result[key], os.path.getsize(result[key])))
+    if built or args.list:
+        for key in sorted(result):
+            print("%-9s %s (%d bytes)" % (key, result[key], os.path.getsize(result[key])))
+    else:  # cached: one line, not the listing again (make demo calls this from several stages)
+        total = sum(os.path.getsize(path) for path in result.values())
+        print("lab media: up to date, %d files (%d MiB) in %s" % (
+            len(result), total >> 20, os.path.dirname(next(iter(result.values())))))
     return 0
 
 
