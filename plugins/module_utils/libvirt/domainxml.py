@@ -204,6 +204,8 @@ def parse(xml_text):
         root = ET.fromstring(xml_text)
     except ET.ParseError as exc:
         raise NestosError("libvirt returned domain XML that does not parse: %s" % exc)
+    if root.tag != "domain" or not root.get("type"):
+        raise NestosError("libvirt returned domain XML without <domain type=...>", path="domain/@type")
     mdef = MachineDef(name=root.findtext("name"), domain_type=root.get("type"))
     mdef.uuid = root.findtext("uuid")
     _parse_platform(root, mdef)

@@ -108,3 +108,13 @@ def test_x86_clock_like_virt_install():
     assert {t.get("name"): (t.get("tickpolicy"), t.get("present")) for t in clock.findall("timer")} == {
         "rtc": ("catchup", None), "pit": ("delay", None), "hpet": (None, "no")}
     assert ET.fromstring(domainxml.render(sample(arch="aarch64"))).find("clock") is None
+
+
+def test_domain_without_type_is_a_clean_error():
+    # found by tests/fuzz/test_fuzz_libvirt.py: a domain without type= parsed into a machine
+    # that could not be rendered again (TypeError from ElementTree)
+    with pytest.raises(NestosError) as err:
+        domainxml.parse("<domain><name>m1</name></domain>")
+    assert err.value.path == "domain/@type"
+    with pytest.raises(NestosError):
+        domainxml.parse('<network type="qemu"><name>m1</name></network>')
