@@ -130,7 +130,8 @@ test:
 	@$(STAGES) run --log $(TEST_LOG) --name lab --after setup -- $(MAKE) --no-print-directory lab
 	@$(STAGES) run --log $(TEST_LOG) --name integration --after lab --junit $(STAGE_DIR)/integration.xml -- \
 	  bash -c '$(PYTEST) --junitxml=$(STAGE_DIR)/integration.xml tests/integration || [ $$? -eq 5 ]'
-	@$(STAGES) run --log $(TEST_LOG) --name bench --after lab --each $(BENCH_TARGETS) -- $(MAKE) --no-print-directory
+	@$(STAGES) run --log $(TEST_LOG) --name bench --after lab --each $(BENCH_TARGETS) -- \
+	  $(MAKE) --no-print-directory FLEET_BENCH_SIZES=50
 	@$(STAGES) summary --log $(TEST_LOG) --title "make test"
 
 # The demo follows the lifecycle: build, Butane, boot, customize media, deploy, fleet.
