@@ -12,12 +12,11 @@ import io
 import lzma
 import struct
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.metal import bls, gpt, installer, plan, source
-from tests.support.fuzzing import only_nestos_errors, share
+from tests.support.fuzzing import only_nestos_errors
 
-TESTS = 7  # the engine's NESTOS_FUZZ_EXAMPLES are shared between its tests
 
 LINUX = "0fc63daf-8483-4772-8e79-3d69d8477de4"
 
@@ -50,7 +49,6 @@ def _fix_crcs(data):
 mutation = st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)), max_size=12)
 
 
-@settings(max_examples=share(TESTS))
 @given(mutation, st.booleans(), st.integers(0, len(VALID)))
 def test_fuzz_gpt_mutated(changes, fix, cut):
     data = bytearray(VALID)
@@ -65,7 +63,6 @@ def test_fuzz_gpt_mutated(changes, fix, cut):
         only_nestos_errors(gpt.array_bytes_needed, data, "fuzz.img")
 
 
-@settings(max_examples=share(TESTS))
 @given(st.binary(max_size=20000))
 def test_fuzz_gpt_random(data):
     only_nestos_errors(gpt.parse, b"\0" * 512 + b"EFI PART" + data, "fuzz.img")
@@ -76,7 +73,6 @@ bls_line = st.one_of(st.text(max_size=60), st.sampled_from(["options a b $igniti
                                                             "title x", "#c", "", "options"]))
 
 
-@settings(max_examples=share(TESTS))
 @given(st.lists(bls_line, max_size=12) | st.binary(max_size=300).map(lambda b: [b.decode("latin-1")]),
        st.lists(st.text(max_size=12), max_size=4), st.lists(st.text(max_size=12), max_size=4),
        st.none() | st.text(max_size=10), st.lists(st.text(max_size=10), max_size=2))
@@ -88,7 +84,6 @@ def test_fuzz_bls_entry_and_edits(lines, delete, append, platform, console):
         only_nestos_errors(bls.options_satisfied, opts, delete, append, platform, console)
 
 
-@settings(max_examples=share(TESTS))
 @given(st.binary(max_size=2000), st.text(max_size=40))
 def test_fuzz_firstboot_stamp(stamp, args):
     only_nestos_errors(bls.firstboot_args, stamp)
@@ -96,7 +91,6 @@ def test_fuzz_firstboot_stamp(stamp, args):
     only_nestos_errors(bls.expand, "a $ignition_firstboot", stamp)
 
 
-@settings(max_examples=share(TESTS))
 @given(st.lists(st.text(max_size=8), max_size=3), st.lists(st.text(alphabet="0123456789-x ", max_size=8), max_size=4))
 def test_fuzz_partition_filters(labels, indexes):
     only_nestos_errors(plan.parse_filters, labels, indexes)
@@ -109,7 +103,6 @@ records = st.lists(st.tuples(st.sampled_from(["SIZE", "HEAD", "IMAGE", "ENTRY", 
                    max_size=8)
 
 
-@settings(max_examples=share(TESTS))
 @given(records)
 def test_fuzz_probe_output(items):
     text = "".join("NESTOS-PROBE %s %s\n" % item for item in items)
@@ -121,7 +114,6 @@ def test_fuzz_probe_output(items):
 XZ = lzma.compress(VALID + b"\0" * 50000, check=lzma.CHECK_CRC32)
 
 
-@settings(max_examples=share(TESTS))
 @given(st.integers(0, len(XZ)), st.lists(st.tuples(st.integers(0, len(XZ) - 1), st.integers(0, 255)), max_size=4))
 def test_fuzz_decompression_head(cut, changes):
     data = bytearray(XZ[:cut])

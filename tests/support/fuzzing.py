@@ -17,8 +17,3 @@ def only_nestos_errors(func, *args, **kwargs):
         assert str(err), "a NestosError must carry a message"
         return None, err
 
-
-def share(tests_in_engine):
-    """max_examples for each of an engine's fuzz tests, so that the engine gets EXAMPLES in all:
-    ``@settings(max_examples=share(3))`` on each of three tests."""
-    return max(1, -(-EXAMPLES // tests_in_engine))
