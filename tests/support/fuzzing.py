@@ -16,4 +16,3 @@ def only_nestos_errors(func, *args, **kwargs):
     except NestosError as err:
         assert str(err), "a NestosError must carry a message"
         return None, err
-
