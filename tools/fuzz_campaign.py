@@ -89,7 +89,7 @@ def run_chunk(engine, chunk, seed, python):
             os.path.join("tests", "fuzz", "test_fuzz_%s.py" % engine)]
     started = time.monotonic()
     proc = subprocess.run(argv, cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          stdin=subprocess.DEVNULL, universal_newlines=True, errors="replace")
+                          stdin=subprocess.DEVNULL, universal_newlines=True, errors="replace", check=False)
     seconds = time.monotonic() - started
     passing, failing = count_inputs(proc.stdout)
     return {"seed": seed, "asked": chunk, "inputs": passing + failing, "failing": failing,
@@ -130,13 +130,13 @@ def table(state, engines):
         rows.append((engine, totals["inputs"], totals["asked"], rate, totals["seconds"], status))
     print("%-10s %12s %12s %10s %10s  %s" % ("engine", "inputs run", "asked", "inputs/s", "seconds", "status"))
     for engine, inputs, asked, rate, seconds, status in rows:
-        print("%-10s %12s %12s %10.0f %10.0f  %s" % (engine, "{:,}".format(inputs), "{:,}".format(asked),
-                                                    rate, seconds, status))
+        print("%-10s %12s %12s %10.0f %10.0f  %s"
+              % (engine, "{:,}".format(inputs), "{:,}".format(asked), rate, seconds, status))
     return rows
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("engines", nargs="*", help="engines (default: every tests/fuzz/test_fuzz_<engine>.py)")
     parser.add_argument("--per-engine", type=int, default=1000000)
     parser.add_argument("--chunk", type=int, default=50000)
