@@ -22,6 +22,7 @@ author:
   - nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.ignition_input
+  - nestos.lifecycle.live_media.flavour
 options:
   src:
     description: The live ISO image.
@@ -59,11 +60,6 @@ options:
     description: Replace an embedded config (or keyfiles) that differ from the ones given.
     type: bool
     default: false
-  flavour:
-    description: Expected media flavour; V(auto) accepts both NestOS and CoreOS media.
-    type: str
-    choices: [auto, nestos, coreos]
-    default: auto
 notes:
   - For O(state=present) one Ignition input or O(network_keyfile) is required.
 seealso:

@@ -24,6 +24,7 @@ author:
   - nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.ignition_input
+  - nestos.lifecycle.live_media.customize
 options:
   src:
     description: The live initramfs (C(images/pxeboot/initrd.img) of the ISO, or the PXE C(live-initramfs)).
@@ -33,69 +34,6 @@ options:
     description: The customized initramfs to write.
     type: path
     required: true
-  ignition_target:
-    description: Where the O(ignition)/O(ignition_content)/O(butane) config goes - the installed system or the live one.
-    type: str
-    choices: [dest, live]
-    default: dest
-  dest_ignition:
-    description: Ignition config files for the installed system.
-    type: list
-    elements: path
-    default: []
-  dest_device:
-    description: Install automatically to this disk.
-    type: str
-  dest_console:
-    description: Kernel consoles for the installed system.
-    type: list
-    elements: str
-    default: []
-  dest_karg_append:
-    description: Kernel arguments to add on the installed system.
-    type: list
-    elements: str
-    default: []
-  dest_karg_delete:
-    description: Kernel arguments to remove on the installed system.
-    type: list
-    elements: str
-    default: []
-  network_keyfile:
-    description: NetworkManager keyfiles for the live system.
-    type: list
-    elements: path
-    default: []
-  network_nmstate:
-    description: Not supported (no maintained pure-Python nmstate); giving a file fails with an explanation.
-    type: list
-    elements: path
-    default: []
-  ignition_ca:
-    description: CA certificates Ignition trusts.
-    type: list
-    elements: path
-    default: []
-  pre_install:
-    description: Scripts to run before installing.
-    type: list
-    elements: path
-    default: []
-  post_install:
-    description: Scripts to run after installing.
-    type: list
-    elements: path
-    default: []
-  installer_config:
-    description: nestos-installer config files for the automatic install.
-    type: list
-    elements: path
-    default: []
-  live_ignition:
-    description: Ignition configs merged into the live system's config.
-    type: list
-    elements: path
-    default: []
 notes:
   - Boot the result with C(ignition.firstboot ignition.platform.id=metal) on the kernel command line.
 '''
