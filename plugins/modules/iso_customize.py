@@ -117,7 +117,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
-    COMMON_CUSTOMIZE_SPEC, FLAVOUR_SPEC, IGNITION_INPUT_SPEC, ISO_OUTPUT_SPEC, Secrets, customize_options, fail,
+    COMMON_CUSTOMIZE_SPEC, FLAVOUR_SPEC, ISO_OUTPUT_SPEC, Secrets, customize_options, fail, ignition_module,
     run_iso_plan)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 
@@ -128,12 +128,7 @@ def main():
                 live_karg_append=dict(type="list", elements="str", default=[]),
                 live_karg_delete=dict(type="list", elements="str", default=[]),
                 live_karg_replace=dict(type="list", elements="str", default=[]))
-    spec.update(FLAVOUR_SPEC)
-    spec.update(ISO_OUTPUT_SPEC)
-    spec.update(IGNITION_INPUT_SPEC)
-    spec.update(COMMON_CUSTOMIZE_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    module = ignition_module(AnsibleModule, spec, FLAVOUR_SPEC, ISO_OUTPUT_SPEC, COMMON_CUSTOMIZE_SPEC)
     p = module.params
     secrets = Secrets()
     try:

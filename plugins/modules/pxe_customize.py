@@ -69,17 +69,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
-    COMMON_CUSTOMIZE_SPEC, IGNITION_INPUT_SPEC, Secrets, check_output_folder, customize_options, fail, masked_ignition)
+    COMMON_CUSTOMIZE_SPEC, Secrets, check_output_folder, customize_options, fail, ignition_module, masked_ignition)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import already_appended
 
 
 def main():
     spec = dict(src=dict(type="path", required=True), dest=dict(type="path", required=True))
-    spec.update(IGNITION_INPUT_SPEC)
-    spec.update(COMMON_CUSTOMIZE_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    module = ignition_module(AnsibleModule, spec, COMMON_CUSTOMIZE_SPEC)
     p = module.params
     secrets = Secrets()
     try:
