@@ -51,7 +51,7 @@ def test_copy_range_fallback_without_copy_file_range(tmp_path, monkeypatch):
 def test_copy_extent_copies_at_offset_without_moving_positions(tmp_path, monkeypatch, kernel_copy):
     if not kernel_copy:
         monkeypatch.delattr(os, "copy_file_range", raising=False)
-    data = os.urandom(5 * 1024 * 1024 + 3)
+    data = os.urandom(4096 + 5 * 1024 * 1024 + 3)
     (tmp_path / "src").write_bytes(data)
     (tmp_path / "dst").write_bytes(b"\0" * len(data))
     with open(tmp_path / "src", "rb") as s, open(tmp_path / "dst", "r+b") as d:
