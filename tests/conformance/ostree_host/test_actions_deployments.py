@@ -1,8 +1,8 @@
 """rpm_ostree_upgrade / rollback / pkg / kargs / cleanup driven through the fake connection."""
 import json
 
-from tests.unit.ostree_host.fleet_harness import (FakeConnection, Reply, load_status, run_action, status_reply,
-                                                  with_new_deployment)
+from tests.conformance.ostree_host.upstream_status import load_status
+from tests.support.fleet_harness import FakeConnection, Reply, run_action, status_reply, with_new_deployment
 
 STATUS = r"^rpm-ostree status --json$"
 
