@@ -14,7 +14,6 @@ def test_reader_matches_tomllib_on_upstream_samples(upstream):
         assert toml.loads(text, path) == tomllib.loads(text), path
 
 
-
 def test_render_matches_upstream_sample_semantics(upstream):
     sample = tomllib.loads((upstream / "zincati/tests/fixtures/00-config-sample.toml").read_text())
     cfg, _w = config.build(
