@@ -114,12 +114,11 @@ def test_destination_rule_write_through_only_when_asked(tmp_path):
 
 
 def test_stale_temp_of_a_dead_writer_is_removed_by_the_next_write(tmp_path):
-    import subprocess
-    child = subprocess.run(["true"], check=True)
-    del child
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    stale = tmp_path / (".out.%d.abcd.tmp" % dead.pid)
+    dead_pid = os.fork()
+    if dead_pid == 0:  # the child: a writer that is gone by the time the next write looks
+        os._exit(0)
+    os.waitpid(dead_pid, 0)
+    stale = tmp_path / (".out.%d.abcd.tmp" % dead_pid)
     stale.write_bytes(b"x" * 1000)
     alive = tmp_path / (".out.%d.efgh.tmp" % os.getppid())
     alive.write_bytes(b"y")
