@@ -18,7 +18,4 @@ class ActionModule(HostAction):
     def _run(self, args, task_vars, remote):
         status = remote.wait_idle(remote.status(), args["busy_timeout"])
         plan = operations.plan_override(status, remove=args["remove"], replace=args["replace"], reset=args["reset"], reset_all=args["reset_all"])
-        if not plan.changed or self.check_mode:
-            return self._deployments_result(plan)
-        after = self._execute(remote, plan, args["busy_timeout"])
-        return self._deployments_result(plan, after)
+        return self._carry_out(remote, plan, args["busy_timeout"])

@@ -27,6 +27,8 @@ author:
   - nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.ignition_input
+  - nestos.lifecycle.live_media.customize
+  - nestos.lifecycle.live_media.flavour
 options:
   src:
     description: The NestOS (or CoreOS) live ISO.
@@ -54,74 +56,6 @@ options:
     description: Replace an existing customization (embedded config, keyfiles or modified kernel arguments).
     type: bool
     default: false
-  flavour:
-    description: Expected media flavour; V(auto) accepts both NestOS and CoreOS media.
-    type: str
-    choices: [auto, nestos, coreos]
-    default: auto
-  ignition_target:
-    description: Where the O(ignition)/O(ignition_content)/O(butane) config goes - the installed system or the live one.
-    type: str
-    choices: [dest, live]
-    default: dest
-  dest_ignition:
-    description: Ignition config files for the installed system (C(--dest-ignition)).
-    type: list
-    elements: path
-    default: []
-  dest_device:
-    description: Install automatically to this disk (C(--dest-device)).
-    type: str
-  dest_console:
-    description: Kernel consoles for the installed system, e.g. C(ttyS0,115200n8) (C(--dest-console)).
-    type: list
-    elements: str
-    default: []
-  dest_karg_append:
-    description: Kernel arguments to add on the installed system.
-    type: list
-    elements: str
-    default: []
-  dest_karg_delete:
-    description: Kernel arguments to remove on the installed system.
-    type: list
-    elements: str
-    default: []
-  network_keyfile:
-    description: NetworkManager keyfiles for the live system (copied to the installed system when it installs).
-    type: list
-    elements: path
-    default: []
-  network_nmstate:
-    description: Not supported (see notes); giving a file fails with an explanation.
-    type: list
-    elements: path
-    default: []
-  ignition_ca:
-    description: CA certificates Ignition trusts (live and installed system).
-    type: list
-    elements: path
-    default: []
-  pre_install:
-    description: Scripts to run before installing.
-    type: list
-    elements: path
-    default: []
-  post_install:
-    description: Scripts to run after installing.
-    type: list
-    elements: path
-    default: []
-  installer_config:
-    description: nestos-installer config files (YAML) for the automatic install.
-    type: list
-    elements: path
-    default: []
-  live_ignition:
-    description: Ignition configs merged into the live system's config.
-    type: list
-    elements: path
-    default: []
   live_karg_append:
     description: Kernel arguments added to the ISO's defaults for the live boot.
     type: list
@@ -138,8 +72,6 @@ options:
     elements: str
     default: []
 notes:
-  - C(--network-nmstate) needs the nmstate library (Rust, with libnmstate bindings) to turn nmstate documents into
-    keyfiles; there is no maintained pure-Python nmstate, so it is left out. Use O(network_keyfile).
   - The embedded gzip data URLs are not byte-identical to nestos-installer's (different deflate encoder); their
     decoded contents are.
 '''
@@ -185,7 +117,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
-    COMMON_CUSTOMIZE_SPEC, FLAVOUR_SPEC, IGNITION_INPUT_SPEC, ISO_OUTPUT_SPEC, Secrets, customize_options, fail,
+    COMMON_CUSTOMIZE_SPEC, FLAVOUR_SPEC, ISO_OUTPUT_SPEC, Secrets, customize_options, fail, ignition_module,
     run_iso_plan)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 
@@ -196,12 +128,7 @@ def main():
                 live_karg_append=dict(type="list", elements="str", default=[]),
                 live_karg_delete=dict(type="list", elements="str", default=[]),
                 live_karg_replace=dict(type="list", elements="str", default=[]))
-    spec.update(FLAVOUR_SPEC)
-    spec.update(ISO_OUTPUT_SPEC)
-    spec.update(IGNITION_INPUT_SPEC)
-    spec.update(COMMON_CUSTOMIZE_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    module = ignition_module(AnsibleModule, spec, FLAVOUR_SPEC, ISO_OUTPUT_SPEC, COMMON_CUSTOMIZE_SPEC)
     p = module.params
     secrets = Secrets()
     try:

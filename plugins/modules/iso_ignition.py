@@ -22,6 +22,7 @@ author:
   - nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.ignition_input
+  - nestos.lifecycle.live_media.flavour
 options:
   src:
     description: The live ISO image.
@@ -59,11 +60,6 @@ options:
     description: Replace an embedded config (or keyfiles) that differ from the ones given.
     type: bool
     default: false
-  flavour:
-    description: Expected media flavour; V(auto) accepts both NestOS and CoreOS media.
-    type: str
-    choices: [auto, nestos, coreos]
-    default: auto
 notes:
   - For O(state=present) one Ignition input or O(network_keyfile) is required.
 seealso:
@@ -123,8 +119,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
-    FLAVOUR_SPEC, IGNITION_INPUT_SPEC, ISO_OUTPUT_SPEC, Secrets, expected_flavour, fail, given_ignition,
-    masked_ignition, printable, read_input, resolve_ignition, run_iso_plan)
+    FLAVOUR_SPEC, ISO_OUTPUT_SPEC, Secrets, expected_flavour, fail, given_ignition, ignition_module, masked_ignition,
+    printable, read_input, resolve_ignition, run_iso_plan)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 
 
@@ -159,11 +155,7 @@ def main():
     spec = dict(src=dict(type="path", required=True), dest=dict(type="path"),
                 state=dict(type="str", choices=["present", "absent", "query"], default="present"),
                 network_keyfile=dict(type="list", elements="path", no_log=False), force=dict(type="bool", default=False))
-    spec.update(FLAVOUR_SPEC)
-    spec.update(ISO_OUTPUT_SPEC)
-    spec.update(IGNITION_INPUT_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    module = ignition_module(AnsibleModule, spec, FLAVOUR_SPEC, ISO_OUTPUT_SPEC)
     params = module.params
     secrets = Secrets()
     try:

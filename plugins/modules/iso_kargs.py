@@ -21,6 +21,8 @@ description:
   - Idempotent; check mode predicts; diff mode shows the kernel arguments before and after.
 author:
   - nestos.lifecycle contributors (@nestos-lifecycle)
+extends_documentation_fragment:
+  - nestos.lifecycle.live_media.flavour
 options:
   src:
     description: The live ISO image.
@@ -62,11 +64,6 @@ options:
     type: list
     elements: str
     default: []
-  flavour:
-    description: Expected media flavour; V(auto) accepts both NestOS and CoreOS media.
-    type: str
-    choices: [auto, nestos, coreos]
-    default: auto
 notes:
   - With O(append) the module is idempotent only while the argument is not appended twice; use
     O(append_if_missing) for arguments that must appear once.

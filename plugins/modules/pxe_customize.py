@@ -24,6 +24,7 @@ author:
   - nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.ignition_input
+  - nestos.lifecycle.live_media.customize
 options:
   src:
     description: The live initramfs (C(images/pxeboot/initrd.img) of the ISO, or the PXE C(live-initramfs)).
@@ -33,69 +34,6 @@ options:
     description: The customized initramfs to write.
     type: path
     required: true
-  ignition_target:
-    description: Where the O(ignition)/O(ignition_content)/O(butane) config goes - the installed system or the live one.
-    type: str
-    choices: [dest, live]
-    default: dest
-  dest_ignition:
-    description: Ignition config files for the installed system.
-    type: list
-    elements: path
-    default: []
-  dest_device:
-    description: Install automatically to this disk.
-    type: str
-  dest_console:
-    description: Kernel consoles for the installed system.
-    type: list
-    elements: str
-    default: []
-  dest_karg_append:
-    description: Kernel arguments to add on the installed system.
-    type: list
-    elements: str
-    default: []
-  dest_karg_delete:
-    description: Kernel arguments to remove on the installed system.
-    type: list
-    elements: str
-    default: []
-  network_keyfile:
-    description: NetworkManager keyfiles for the live system.
-    type: list
-    elements: path
-    default: []
-  network_nmstate:
-    description: Not supported (no maintained pure-Python nmstate); giving a file fails with an explanation.
-    type: list
-    elements: path
-    default: []
-  ignition_ca:
-    description: CA certificates Ignition trusts.
-    type: list
-    elements: path
-    default: []
-  pre_install:
-    description: Scripts to run before installing.
-    type: list
-    elements: path
-    default: []
-  post_install:
-    description: Scripts to run after installing.
-    type: list
-    elements: path
-    default: []
-  installer_config:
-    description: nestos-installer config files for the automatic install.
-    type: list
-    elements: path
-    default: []
-  live_ignition:
-    description: Ignition configs merged into the live system's config.
-    type: list
-    elements: path
-    default: []
 notes:
   - Boot the result with C(ignition.firstboot ignition.platform.id=metal) on the kernel command line.
 '''
@@ -131,17 +69,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
-    COMMON_CUSTOMIZE_SPEC, IGNITION_INPUT_SPEC, Secrets, check_output_folder, customize_options, fail, masked_ignition)
+    COMMON_CUSTOMIZE_SPEC, Secrets, check_output_folder, customize_options, fail, ignition_module, masked_ignition)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import api
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.pxe import already_appended
 
 
 def main():
     spec = dict(src=dict(type="path", required=True), dest=dict(type="path", required=True))
-    spec.update(IGNITION_INPUT_SPEC)
-    spec.update(COMMON_CUSTOMIZE_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    module = ignition_module(AnsibleModule, spec, COMMON_CUSTOMIZE_SPEC)
     p = module.params
     secrets = Secrets()
     try:

@@ -87,7 +87,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces.live import (
-    IGNITION_INPUT_SPEC, Secrets, fail, given_ignition, masked_ignition, printable, read_input, resolve_ignition)
+    Secrets, fail, given_ignition, ignition_module, masked_ignition, printable, read_input, resolve_ignition)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live import pxe
 
 
@@ -118,9 +118,7 @@ def main():
     spec = dict(state=dict(type="str", choices=["wrap", "unwrap"], default="wrap"), src=dict(type="path"),
                 dest=dict(type="path"), network_keyfile=dict(type="list", elements="path", no_log=False, default=[]),
                 flavour=dict(type="str", choices=["nestos", "coreos"], default="nestos"))
-    spec.update(IGNITION_INPUT_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[("ignition", "ignition_content", "butane")])
+    module = ignition_module(AnsibleModule, spec)
     secrets = Secrets()
     try:
         act = wrap if module.params["state"] == "wrap" else unwrap

@@ -18,6 +18,7 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   pending:
     description: Remove the pending (or staged) deployment (C(-p)).
@@ -35,12 +36,6 @@ options:
     description: Delete cached rpm repo metadata (C(-m)).
     type: bool
     default: false
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 '''
 
 EXAMPLES = r'''

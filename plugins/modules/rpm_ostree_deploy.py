@@ -19,6 +19,7 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   revision:
     description: A version (C(22.03-LTS-SP4.20240628.0), optionally C(version=...)) or a 64-hex commit checksum.
@@ -29,12 +30,6 @@ options:
     type: str
     choices: [auto, always, never]
     default: auto
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 '''
 
 EXAMPLES = r'''

@@ -17,6 +17,7 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   enabled:
     description: Regenerate the initramfs locally with dracut.
@@ -27,12 +28,6 @@ options:
     type: list
     elements: str
     default: []
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 '''
 
 EXAMPLES = r'''

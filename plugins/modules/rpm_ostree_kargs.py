@@ -20,6 +20,7 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   append:
     description: Arguments (C(KEY) or C(KEY=VALUE)) that must be present; added when that exact argument is missing.
@@ -50,12 +51,6 @@ options:
     type: list
     elements: str
     default: []
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 seealso:
   - module: nestos.lifecycle.nestos_reboot
 '''

@@ -21,6 +21,7 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   remove:
     description: Base packages to remove (C(override remove)).
@@ -41,12 +42,6 @@ options:
     description: Undo every override first (C(override reset --all)).
     type: bool
     default: false
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 '''
 
 EXAMPLES = r'''

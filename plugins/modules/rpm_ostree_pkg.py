@@ -20,6 +20,7 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   name:
     description: Package names as requested from rpm-ostree.
@@ -35,12 +36,6 @@ options:
     description: Pass C(--allow-inactive) (accept packages already in the base image).
     type: bool
     default: false
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 seealso:
   - module: nestos.lifecycle.nestos_reboot
 '''

@@ -25,18 +25,13 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   to:
     description:
       - Checksum (or prefix of 7+ hex digits), version, image reference or image digest that the
         default deployment must be after the rollback.
     type: str
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 seealso:
   - module: nestos.lifecycle.nestos_reboot
   - module: nestos.lifecycle.rpm_ostree_cleanup

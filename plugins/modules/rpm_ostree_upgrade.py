@@ -21,6 +21,7 @@ description:
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 extends_documentation_fragment:
   - nestos.lifecycle.host_action
+  - nestos.lifecycle.rpm_ostree_transaction
 options:
   mode:
     description: What to do.
@@ -36,12 +37,6 @@ options:
     description: Pass C(--allow-downgrade).
     type: bool
     default: false
-  busy_timeout:
-    description:
-      - Seconds to wait for another rpm-ostree transaction to finish before failing with
-        rpm-ostree's "Transaction in progress" message. V(0) fails at once.
-    type: int
-    default: 0
 seealso:
   - module: nestos.lifecycle.rpm_ostree_rebase
   - module: nestos.lifecycle.nestos_reboot

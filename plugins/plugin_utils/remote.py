@@ -276,6 +276,13 @@ class HostAction(ActionBase):
                 raise err
         return remote.status()
 
+    def _carry_out(self, remote, plan, busy_timeout):
+        """The deployments result of a plan: predicted when nothing changes or in check mode,
+        else the plan is executed and the status read back."""
+        if not plan.changed or self.check_mode:
+            return self._deployments_result(plan)
+        return self._deployments_result(plan, self._execute(remote, plan, busy_timeout))
+
     def _deployments_result(self, plan, after_status=None):
         """changed/commands/msg plus before/after deployments and, in diff mode, the diff."""
         out = plan.result()

@@ -98,6 +98,76 @@ PREP_GUID = "9E1A2D38-C612-4316-AA26-8B49521E5A8B"
 ESP_GUID = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
 
 
+def _boot_firmware(layout):
+    """``(bios, esp, prep)``: which boot partitions a layout's disks carry."""
+    if layout is None or layout == "x86_64":
+        return True, True, False
+    if layout == "aarch64":
+        return False, True, False
+    if layout == "ppc64le":
+        return False, False, True
+    return False, False, False
+
+
+def _mirror_partitions(n, bios, esp, prep):
+    """The partitions of mirror disk ``n`` (1-based)."""
+    reserved = {"label": "reserved-%d" % n, "sizeMiB": 1, "typeGuid": RESERVED_GUID}
+    if bios:
+        first = {"label": "bios-%d" % n, "sizeMiB": 1, "typeGuid": BIOS_GUID}
+    elif prep:
+        first = {"label": "prep-%d" % n, "sizeMiB": 4, "typeGuid": PREP_GUID}
+    else:
+        first = reserved
+    second = {"label": "esp-%d" % n, "sizeMiB": 127, "typeGuid": ESP_GUID} if esp else dict(reserved)
+    return [first, second, {"label": "boot-%d" % n, "sizeMiB": 384}, {"label": "root-%d" % n}]
+
+
+def _mirror_storage(devices, layout, src, disks, filesystems):
+    """Fill ``disks`` and ``filesystems`` for a mirrored boot disk set; returns the RAID list."""
+    bios, esp, prep = _boot_firmware(layout)
+    for i, device in enumerate(devices):
+        n = len(disks) + 1
+        src[("storage", "disks", len(disks))] = ("boot_device", "mirror", "devices", i)
+        disks.append({"device": device, "partitions": _mirror_partitions(n, bios, esp, prep), "wipeTable": True})
+        if esp:
+            src[("storage", "filesystems", len(filesystems))] = ("boot_device", "mirror", "devices", i)
+            filesystems.append({"device": "/dev/disk/by-partlabel/esp-%d" % n, "format": "vfat",
+                                "label": "esp-%d" % n, "wipeFilesystem": True})
+    src[("storage", "disks")] = ("boot_device", "mirror", "devices")
+    count = len(disks)
+    raid = [
+        {"devices": ["/dev/disk/by-partlabel/boot-%d" % (k + 1) for k in range(count)],
+         "level": "raid1", "name": "md-boot", "options": ["--metadata=1.0"]},
+        {"devices": ["/dev/disk/by-partlabel/root-%d" % (k + 1) for k in range(count)],
+         "level": "raid1", "name": "md-root"},
+    ]
+    src[("storage", "raid")] = ("boot_device", "mirror")
+    src[("storage", "filesystems", len(filesystems))] = ("boot_device", "mirror")
+    filesystems.append({"device": "/dev/md/md-boot", "format": "ext4", "label": "boot",
+                        "wipeFilesystem": True})
+    return raid
+
+
+def _luks_root(bl, want_mirror, src):
+    """The encrypted root volume of ``boot_device.luks``."""
+    clevis = {}
+    if bl.get("tang"):
+        clevis["tang"] = [dict((k, v) for k, v in (("thumbprint", t.get("thumbprint")), ("url", t.get("url", "")))
+                               if v is not None) for t in bl["tang"]]
+    if "threshold" in bl:
+        clevis["threshold"] = bl["threshold"]
+    if "tpm2" in bl:
+        clevis["tpm2"] = bl["tpm2"]
+    entry = {"device": "/dev/md/md-root" if want_mirror else "/dev/disk/by-partlabel/root",
+             "label": "luks-root", "name": "root", "wipeVolume": True}
+    if clevis:
+        entry = dict([("clevis", clevis)] + list(entry.items()))
+        for k in clevis:
+            src[("storage", "luks", 0, "clevis", k)] = ("boot_device", "luks", k)
+    src[("storage", "luks")] = ("boot_device", "luks")
+    return entry
+
+
 def process_boot_device(ctx, config, value, merge):
     bd = value.get("boot_device") or {}
     bl = bd.get("luks") or {}
@@ -106,67 +176,12 @@ def process_boot_device(ctx, config, value, merge):
     want_mirror = bool(devices)
     if not want_luks and not want_mirror:
         return
-    layout = bd.get("layout")
-    bios = esp = prep = False
-    if layout is None or layout == "x86_64":
-        bios = esp = True
-    elif layout == "aarch64":
-        esp = True
-    elif layout == "ppc64le":
-        prep = True
     disks, filesystems, raid, luks = [], [], [], []
     src = {}
     if want_mirror:
-        for i, device in enumerate(devices):
-            n = len(disks) + 1
-            parts = []
-            if bios:
-                parts.append({"label": "bios-%d" % n, "sizeMiB": 1, "typeGuid": BIOS_GUID})
-            elif prep:
-                parts.append({"label": "prep-%d" % n, "sizeMiB": 4, "typeGuid": PREP_GUID})
-            else:
-                parts.append({"label": "reserved-%d" % n, "sizeMiB": 1, "typeGuid": RESERVED_GUID})
-            if esp:
-                parts.append({"label": "esp-%d" % n, "sizeMiB": 127, "typeGuid": ESP_GUID})
-            else:
-                parts.append({"label": "reserved-%d" % n, "sizeMiB": 1, "typeGuid": RESERVED_GUID})
-            parts.append({"label": "boot-%d" % n, "sizeMiB": 384})
-            parts.append({"label": "root-%d" % n})
-            src[("storage", "disks", len(disks))] = ("boot_device", "mirror", "devices", i)
-            disks.append({"device": device, "partitions": parts, "wipeTable": True})
-            if esp:
-                src[("storage", "filesystems", len(filesystems))] = ("boot_device", "mirror", "devices", i)
-                filesystems.append({"device": "/dev/disk/by-partlabel/esp-%d" % n, "format": "vfat",
-                                    "label": "esp-%d" % n, "wipeFilesystem": True})
-        src[("storage", "disks")] = ("boot_device", "mirror", "devices")
-        count = len(disks)
-        raid = [
-            {"devices": ["/dev/disk/by-partlabel/boot-%d" % (k + 1) for k in range(count)],
-             "level": "raid1", "name": "md-boot", "options": ["--metadata=1.0"]},
-            {"devices": ["/dev/disk/by-partlabel/root-%d" % (k + 1) for k in range(count)],
-             "level": "raid1", "name": "md-root"},
-        ]
-        src[("storage", "raid")] = ("boot_device", "mirror")
-        src[("storage", "filesystems", len(filesystems))] = ("boot_device", "mirror")
-        filesystems.append({"device": "/dev/md/md-boot", "format": "ext4", "label": "boot",
-                            "wipeFilesystem": True})
+        raid = _mirror_storage(devices, bd.get("layout"), src, disks, filesystems)
     if want_luks:
-        clevis = {}
-        if bl.get("tang"):
-            clevis["tang"] = [dict((k, v) for k, v in (("thumbprint", t.get("thumbprint")), ("url", t.get("url", "")))
-                                   if v is not None) for t in bl["tang"]]
-        if "threshold" in bl:
-            clevis["threshold"] = bl["threshold"]
-        if "tpm2" in bl:
-            clevis["tpm2"] = bl["tpm2"]
-        entry = {"device": "/dev/md/md-root" if want_mirror else "/dev/disk/by-partlabel/root",
-                 "label": "luks-root", "name": "root", "wipeVolume": True}
-        if clevis:
-            entry = dict([("clevis", clevis)] + list(entry.items()))
-            for k in clevis:
-                src[("storage", "luks", 0, "clevis", k)] = ("boot_device", "luks", k)
-        luks.append(entry)
-        src[("storage", "luks")] = ("boot_device", "luks")
+        luks.append(_luks_root(bl, want_mirror, src))
     root_dev = "/dev/mapper/root" if want_luks else "/dev/md/md-root"
     src[("storage", "filesystems", len(filesystems))] = ("boot_device",)
     src[("storage", "filesystems")] = ("boot_device",)

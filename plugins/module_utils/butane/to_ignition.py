@@ -172,33 +172,40 @@ def _decimal_to_octal(mode):
     return ret
 
 
-def _typical_mode(mode, directory):
-    if mode == 0:
-        return True
+def _permission_triads(mode):
+    """Whether the rwx triads (other, group, owner) only add rights going up, and which rights
+    any triad has: ``(ok, had_r, had_w, had_x)``."""
     had_r = had_w = had_x = False
     for perm in (mode & 0o7, (mode & 0o70) >> 3, (mode & 0o700) >> 6):
         r, w, x = bool(perm & 4), bool(perm & 2), bool(perm & 1)
         if (not r and had_r) or (not w and had_w) or (not x and had_x):
-            return False
+            return False, had_r, had_w, had_x
         if x and had_r and not had_x:
-            return False
+            return False, had_r, had_w, had_x
         if (w or x) and not r:
-            return False
+            return False, had_r, had_w, had_x
         had_r, had_w, had_x = had_r or r, had_w or w, had_x or x
-    if not had_r:
-        return False
+    return True, had_r, had_w, had_x
+
+
+def _typical_special_bits(mode, directory, had_w, had_x):
+    """setuid/setgid/sticky as they usually stand on a directory or a file."""
     if directory:
         if not had_x or mode & 0o4000:
             return False
-        if mode & 0o3000 and not had_w:
-            return False
-    else:
-        if mode & 0o6000:
-            if not had_x or mode & 2:
-                return False
-        if mode & 0o1000:
-            return False
-    return True
+        return not (mode & 0o3000 and not had_w)
+    if mode & 0o6000 and (not had_x or mode & 2):
+        return False
+    return not mode & 0o1000
+
+
+def _typical_mode(mode, directory):
+    if mode == 0:
+        return True
+    ok, had_r, had_w, had_x = _permission_triads(mode)
+    if not ok or not had_r:
+        return False
+    return _typical_special_bits(mode, directory, had_w, had_x)
 
 
 def decimal_mode_suspicious(mode, directory):
@@ -230,38 +237,58 @@ def _validate_embedded(ctx, data, ypath, field):
         ctx.add(e.kind, ypath + (field,), e.message)
 
 
+def _check_file_mode(ctx, value, ypath, directory):
+    if value.get("mode") is not None and decimal_mode_suspicious(value["mode"], directory):
+        ctx.add("warning", ypath + ("mode",), ERR_DECIMAL_MODE)
+
+
+def _check_mount_unit(ctx, value, ypath):
+    if value.get("with_mount_unit") is not True:
+        return
+    fmt = value.get("format")
+    if ctx.minor >= 4:
+        if not fmt:
+            ctx.add("error", ypath + ("format",), ERR_MOUNT_NO_FORMAT)
+        elif fmt != "swap" and not value.get("path"):
+            ctx.add("error", ypath + ("path",), ERR_MOUNT_NO_PATH)
+        return
+    if not value.get("path"):
+        ctx.add("error", ypath + ("path",), ERR_MOUNT_NO_PATH)
+    if not fmt:
+        ctx.add("error", ypath + ("format",), ERR_MOUNT_NO_FORMAT)
+
+
+def _check_tree(ctx, value, ypath):
+    if not value.get("local"):
+        ctx.add("error", ypath, ERR_TREE_NO_LOCAL)
+
+
+def _check_boot_device(ctx, value, ypath):
+    mirror = value.get("mirror") or {}
+    if value.get("layout") is not None and value["layout"] not in ("aarch64", "ppc64le", "x86_64"):
+        ctx.add("error", ypath + ("layout",), ERR_LAYOUT)
+    if len(mirror.get("devices") or []) == 1:
+        # Butane v0.19.0 reports this one twice (its BootDeviceMirror is validated twice)
+        ctx.add("error", ypath + ("mirror", "devices"), ERR_FEW_MIRRORS)
+        ctx.add("error", ypath + ("mirror", "devices"), ERR_FEW_MIRRORS)
+
+
+# the checks of one struct's own fields: struct name -> check(ctx, value, ypath)
+_STRUCT_CHECKS = {
+    "Resource": _validate_resource,
+    "File": lambda ctx, value, ypath: _check_file_mode(ctx, value, ypath, False),
+    "Directory": lambda ctx, value, ypath: _check_file_mode(ctx, value, ypath, True),
+    "Filesystem": _check_mount_unit,
+    "Tree": _check_tree,
+    "BootDevice": _check_boot_device,
+}
+
+
 def _walk_validate(ctx, value, struct, ypath):
     """Depth-first, in field order, like vcontext's validate.Validate."""
-    if struct == "Resource":
-        _validate_resource(ctx, value, ypath)
-    elif struct == "File" and value.get("mode") is not None:
-        if decimal_mode_suspicious(value["mode"], False):
-            ctx.add("warning", ypath + ("mode",), ERR_DECIMAL_MODE)
-    elif struct == "Directory" and value.get("mode") is not None:
-        if decimal_mode_suspicious(value["mode"], True):
-            ctx.add("warning", ypath + ("mode",), ERR_DECIMAL_MODE)
-    elif struct == "Filesystem" and value.get("with_mount_unit") is True:
-        fmt = value.get("format")
-        if ctx.minor >= 4:
-            if not fmt:
-                ctx.add("error", ypath + ("format",), ERR_MOUNT_NO_FORMAT)
-            elif fmt != "swap" and not value.get("path"):
-                ctx.add("error", ypath + ("path",), ERR_MOUNT_NO_PATH)
-        else:
-            if not value.get("path"):
-                ctx.add("error", ypath + ("path",), ERR_MOUNT_NO_PATH)
-            if not fmt:
-                ctx.add("error", ypath + ("format",), ERR_MOUNT_NO_FORMAT)
-    elif struct == "Tree" and not value.get("local"):
-        ctx.add("error", ypath, ERR_TREE_NO_LOCAL)
-    elif struct == "BootDevice":
-        mirror = value.get("mirror") or {}
-        if value.get("layout") is not None and value["layout"] not in ("aarch64", "ppc64le", "x86_64"):
-            ctx.add("error", ypath + ("layout",), ERR_LAYOUT)
-        if len(mirror.get("devices") or []) == 1:
-            # Butane v0.19.0 reports this one twice (its BootDeviceMirror is validated twice)
-            ctx.add("error", ypath + ("mirror", "devices"), ERR_FEW_MIRRORS)
-            ctx.add("error", ypath + ("mirror", "devices"), ERR_FEW_MIRRORS)
+    check = _STRUCT_CHECKS.get(struct)
+    if check is not None:
+        check(ctx, value, ypath)
     for f in schema.fields(struct, ctx.minor):
         name, kind, arg = f[0], f[1], f[2]
         if name not in value:
@@ -395,103 +422,127 @@ def _tr_struct(ctx, value, struct, ypath, jpath):
     return out
 
 
+class _TreeNodes(object):
+    """The config's files and links by path, as trees add to them."""
+
+    def __init__(self, storage):
+        self.lists = {"files": storage.setdefault("files", []), "links": storage.setdefault("links", [])}
+        self.maps = dict((name, dict((f.get("path"), i) for i, f in enumerate(items)))
+                         for name, items in self.lists.items())
+        self.dir_paths = set(d.get("path") for d in storage.get("directories") or [])
+
+    def claim(self, ctx, kind, dest, ypath, is_set):
+        """The index and entry of ``kind`` ("files"/"links") at ``dest`` for a tree to fill,
+        a new one if none; None (an error added) when another node or a set value is there."""
+        own = self.maps[kind]
+        other = self.maps["links" if kind == "files" else "files"]
+        if dest in own:
+            idx = own[dest]
+            entry = self.lists[kind][idx]
+            if is_set(entry):
+                ctx.add("error", ypath, ERR_NODE_EXISTS)
+                return None
+            return idx, entry
+        if dest in other or dest in self.dir_paths:
+            ctx.add("error", ypath, ERR_NODE_EXISTS)
+            return None
+        idx = len(self.lists[kind])
+        entry = {"path": dest}
+        self.lists[kind].append(entry)
+        own[dest] = idx
+        ctx.tprefix[("storage", kind, idx)] = ypath
+        return idx, entry
+
+
+def _tree_source(ctx, tree, ypath):
+    """The tree's local directory, or None with an error added."""
+    src_base = os.path.join(ctx.files_dir, *tree.get("local", "").split("/"))
+    try:
+        check_within(src_base, ctx.files_dir)
+    except _LocalError as exc:
+        ctx.add("error", ypath, str(exc))
+        return None
+    try:
+        st = os.stat(src_base)
+    except OSError as exc:
+        ctx.add("error", ypath, "stat %s: %s" % (src_base, (exc.strerror or str(exc)).lower()))
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        ctx.add("error", ypath, ERR_TREE_NOT_DIR)
+        return None
+    return src_base
+
+
+def _tree_file(ctx, nodes, dest, full, mode, ypath):
+    claimed = nodes.claim(ctx, "files", dest, ypath, lambda e: (e.get("contents") or {}).get("source"))
+    if claimed is None:
+        return
+    idx, entry = claimed
+    try:
+        data = _read_regular(ctx, full)
+    except _LocalError as exc:
+        ctx.add("error", ypath, str(exc))
+        return
+    contents = dict(entry.get("contents") or {})
+    url, compression = dataurl.encode(data, compression=contents.get("compression"))
+    contents["source"] = url
+    if compression is not None:
+        contents["compression"] = compression
+    entry["contents"] = _ordered(contents, "Resource", ctx.minor)
+    ctx.tmap[("storage", "files", idx, "contents", "source")] = ypath
+    ctx.tmap[("storage", "files", idx, "contents", "compression")] = ypath
+    if entry.get("mode") is None:
+        entry["mode"] = 0o755 if mode & 0o111 else 0o644
+        ctx.tmap[("storage", "files", idx, "mode")] = ypath
+    nodes.lists["files"][idx] = _ordered(entry, "File", ctx.minor)
+
+
+def _tree_link(ctx, nodes, dest, full, ypath):
+    claimed = nodes.claim(ctx, "links", dest, ypath, lambda e: e.get("target"))
+    if claimed is None:
+        return
+    idx, entry = claimed
+    try:
+        entry["target"] = os.readlink(full)
+    except OSError as exc:
+        ctx.add("error", ypath, "readlink %s: %s" % (full, (exc.strerror or str(exc)).lower()))
+        return
+    ctx.tmap[("storage", "links", idx, "target")] = ypath
+    nodes.lists["links"][idx] = _ordered(entry, "Link", ctx.minor)
+
+
+def _process_tree(ctx, nodes, tree, ypath):
+    src_base = _tree_source(ctx, tree, ypath)
+    if src_base is None:
+        return
+    dest_base = tree.get("path") or "/"
+    for rel, full, lst in _walk(src_base):
+        dest = posixpath.normpath(posixpath.join(dest_base, rel)) if dest_base else rel
+        if dest.startswith("//"):
+            dest = "/" + dest.lstrip("/")
+        mode = lst.st_mode
+        if stat.S_ISDIR(mode):
+            continue
+        if stat.S_ISREG(mode):
+            _tree_file(ctx, nodes, dest, full, mode, ypath)
+        elif stat.S_ISLNK(mode):
+            _tree_link(ctx, nodes, dest, full, ypath)
+        else:
+            ctx.add("error", ypath, ERR_FILE_TYPE)
+
+
 def _process_trees(ctx, config, trees):
     storage = config.setdefault("storage", {})
-    files = storage.setdefault("files", [])
-    links = storage.setdefault("links", [])
-    dirs = storage.get("directories") or []
-    file_map = dict((f.get("path"), i) for i, f in enumerate(files))
-    link_map = dict((f.get("path"), i) for i, f in enumerate(links))
-    dir_paths = set(d.get("path") for d in dirs)
+    nodes = _TreeNodes(storage)
     for ti, tree in enumerate(trees):
         ypath = ("storage", "trees", ti)
         if not ctx.files_dir:
             ctx.add("error", ypath, ERR_NO_FILES_DIR)
             break
-        src_base = os.path.join(ctx.files_dir, *tree.get("local", "").split("/"))
-        try:
-            check_within(src_base, ctx.files_dir)
-        except _LocalError as exc:
-            ctx.add("error", ypath, str(exc))
-            continue
-        try:
-            st = os.stat(src_base)
-        except OSError as exc:
-            ctx.add("error", ypath, "stat %s: %s" % (src_base, (exc.strerror or str(exc)).lower()))
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            ctx.add("error", ypath, ERR_TREE_NOT_DIR)
-            continue
-        dest_base = tree.get("path") or "/"
-        for rel, full, lst in _walk(src_base):
-            dest = posixpath.normpath(posixpath.join(dest_base, rel)) if dest_base else rel
-            if dest.startswith("//"):
-                dest = "/" + dest.lstrip("/")
-            mode = lst.st_mode
-            if stat.S_ISDIR(mode):
-                continue
-            if stat.S_ISREG(mode):
-                if dest in file_map:
-                    entry = files[file_map[dest]]
-                    if (entry.get("contents") or {}).get("source"):
-                        ctx.add("error", ypath, ERR_NODE_EXISTS)
-                        continue
-                    idx = file_map[dest]
-                else:
-                    if dest in link_map or dest in dir_paths:
-                        ctx.add("error", ypath, ERR_NODE_EXISTS)
-                        continue
-                    idx = len(files)
-                    entry = {"path": dest}
-                    files.append(entry)
-                    file_map[dest] = idx
-                    ctx.tprefix[("storage", "files", idx)] = ypath
-                try:
-                    data = _read_regular(ctx, full)
-                except _LocalError as exc:
-                    ctx.add("error", ypath, str(exc))
-                    continue
-                contents = dict(entry.get("contents") or {})
-                url, compression = dataurl.encode(data, compression=contents.get("compression"))
-                contents["source"] = url
-                if compression is not None:
-                    contents["compression"] = compression
-                entry["contents"] = _ordered(contents, "Resource", ctx.minor)
-                ctx.tmap[("storage", "files", idx, "contents", "source")] = ypath
-                ctx.tmap[("storage", "files", idx, "contents", "compression")] = ypath
-                if entry.get("mode") is None:
-                    entry["mode"] = 0o755 if mode & 0o111 else 0o644
-                    ctx.tmap[("storage", "files", idx, "mode")] = ypath
-                files[idx] = _ordered(entry, "File", ctx.minor)
-            elif stat.S_ISLNK(mode):
-                if dest in link_map:
-                    entry = links[link_map[dest]]
-                    if entry.get("target"):
-                        ctx.add("error", ypath, ERR_NODE_EXISTS)
-                        continue
-                    idx = link_map[dest]
-                else:
-                    if dest in file_map or dest in dir_paths:
-                        ctx.add("error", ypath, ERR_NODE_EXISTS)
-                        continue
-                    idx = len(links)
-                    entry = {"path": dest}
-                    links.append(entry)
-                    link_map[dest] = idx
-                    ctx.tprefix[("storage", "links", idx)] = ypath
-                try:
-                    entry["target"] = os.readlink(full)
-                except OSError as exc:
-                    ctx.add("error", ypath, "readlink %s: %s" % (full, (exc.strerror or str(exc)).lower()))
-                    continue
-                ctx.tmap[("storage", "links", idx, "target")] = ypath
-                links[idx] = _ordered(entry, "Link", ctx.minor)
-            else:
-                ctx.add("error", ypath, ERR_FILE_TYPE)
-    if not files:
-        storage.pop("files", None)
-    if not links:
-        storage.pop("links", None)
+        _process_tree(ctx, nodes, tree, ypath)
+    for kind in ("files", "links"):
+        if not nodes.lists[kind]:
+            storage.pop(kind, None)
     if not storage:
         config.pop("storage", None)
 

@@ -201,28 +201,56 @@ def atomic_write(path, data, mode=0o644, owner=None):
         handle.write(data)
 
 
-def copy_range(src_handle, dst_handle, length=None):
-    """Copy ``length`` bytes (default: all) between open files, as fast as the kernel can.
+# copy_file_range errors that mean "not here" (another file system, no such call, a file it
+# cannot handle): the caller copies through user space instead
+_NO_KERNEL_COPY = (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF)
 
-    Uses ``os.copy_file_range`` (which reflinks on filesystems that can), falling back to
-    ``sendfile`` and then to a buffered copy. Returns the number of bytes copied.
+
+def _kernel_copy(src_fd, dst_fd, length, offset=None):
+    """Copy up to ``length`` bytes with ``os.copy_file_range`` (which reflinks where it can).
+
+    With ``offset`` the bytes at that offset go to the same offset and the file positions do
+    not move; without it the copy starts at, and advances, both positions. Returns the bytes
+    copied: fewer than ``length`` when the source ends or the kernel cannot copy here.
     """
-    src_fd, dst_fd = src_handle.fileno(), dst_handle.fileno()
-    if length is None:
-        length = os.fstat(src_fd).st_size - src_handle.tell()
-    done = 0
     copier = getattr(os, "copy_file_range", None)
+    done = 0
     while done < length and copier is not None:
+        count = min(length - done, 1 << 30)
         try:
-            n = copier(src_fd, dst_fd, min(length - done, 1 << 30))
+            if offset is None:
+                n = copier(src_fd, dst_fd, count)
+            else:
+                n = copier(src_fd, dst_fd, count, offset + done, offset + done)
         except OSError as err:
-            if err.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
-                copier = None
+            if err.errno in _NO_KERNEL_COPY:
                 break
             raise
         if n == 0:
             break
         done += n
+    return done
+
+
+def pwrite_all(fd, offset, data):
+    """Write all of ``data`` at ``offset`` of ``fd`` (``os.pwrite`` may write less at once)."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
+
+
+def copy_range(src_handle, dst_handle, length=None):
+    """Copy ``length`` bytes (default: all) between open files, as fast as the kernel can.
+
+    Uses ``os.copy_file_range`` (which reflinks on filesystems that can), falling back to
+    a buffered copy. Returns the number of bytes copied.
+    """
+    src_fd, dst_fd = src_handle.fileno(), dst_handle.fileno()
+    if length is None:
+        length = os.fstat(src_fd).st_size - src_handle.tell()
+    done = _kernel_copy(src_fd, dst_fd, length)
     if done < length:
         # copy_file_range is unavailable here: fall back to a plain buffered copy
         # from the same file positions.
@@ -235,6 +263,21 @@ def copy_range(src_handle, dst_handle, length=None):
             dst_handle.write(block)
             done += len(block)
     return done
+
+
+def copy_extent(src_fd, dst_fd, offset, length):
+    """Copy ``length`` bytes at ``offset`` of one file to the same offset of another, without
+    moving either file position (``copy_file_range``, else ``pread``/``pwrite``).
+
+    :raises NestosError: when the source ends before ``offset + length``.
+    """
+    done = _kernel_copy(src_fd, dst_fd, length, offset)
+    while done < length:
+        block = os.pread(src_fd, min(CHUNK, length - done), offset + done)
+        if not block:
+            raise NestosError("source shrank while reading")
+        pwrite_all(dst_fd, offset + done, block)
+        done += len(block)
 
 
 def copy_file(src, dst, mode=None):
@@ -260,4 +303,4 @@ def same_content(path, data):
 
 
 __all__ = ["AtomicFile", "atomic_write", "check_destination", "destination_kind", "remove_stale_temps", "copy_file",
-           "copy_range", "sha256_file", "sha256_bytes", "same_content"]
+           "copy_range", "copy_extent", "pwrite_all", "sha256_file", "sha256_bytes", "same_content"]

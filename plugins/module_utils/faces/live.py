@@ -50,6 +50,19 @@ ISO_OUTPUT_SPEC = dict(
 
 FLAVOUR_SPEC = dict(flavour=dict(type="str", choices=["auto", "nestos", "coreos"], default="auto"))
 
+IGNITION_INPUT_EXCLUSIVE = [("ignition", "ignition_content", "butane")]
+
+
+def ignition_module(module_class, spec, *more_specs):
+    """The module object of a live media face taking an Ignition input: its own ``spec``, the
+    shared ``more_specs`` (FLAVOUR_SPEC, ...) and the Ignition input options (mutually
+    exclusive); check mode supported. ``module_class`` is AnsibleModule."""
+    spec = dict(spec)
+    for extra in more_specs + (IGNITION_INPUT_SPEC,):
+        spec.update(extra)
+    return module_class(argument_spec=spec, supports_check_mode=True, mutually_exclusive=IGNITION_INPUT_EXCLUSIVE)
+
+
 PATH_OPTIONS = ("dest_ignition", "network_keyfile", "network_nmstate", "ignition_ca", "pre_install",
                 "post_install", "installer_config", "live_ignition")
 CONFIG_OPTIONS = ("dest_ignition", "live_ignition")

@@ -23,6 +23,7 @@ import zlib
 from urllib.parse import unquote_to_bytes
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import escapes
 
 GZIP_LEVEL = 9  # Go's gzip.BestCompression
 MAX_GUNZIP_BYTES = 256 << 20  # a gzip data URL never expands beyond this (docs/ignition.md "Limits")
@@ -105,35 +106,165 @@ _DISCRETE = ("text", "image", "audio", "video", "application")
 _COMPOSITE = ("message", "multipart")
 
 
+_UNESCAPE_ERRORS = {
+    escapes.END: "rfc2396: unexpected end of unescape sequence",
+    escapes.BAD_HEX: "rfc2396: invalid char 0x25 in unescape sequence",
+    escapes.NON_ASCII: "rfc2396: non-ASCII char detected",
+}
+
+
 def _unescape(s):
-    out = bytearray()
-    i = 0
-    n = len(s)
-    while i < n:
-        c = s[i]
-        if ord(c) > 0x7F:
-            raise DataURLError("rfc2396: non-ASCII char detected")
-        if c == "%":
-            if i + 1 >= n:
-                raise DataURLError("rfc2396: unexpected end of unescape sequence")
-            h1 = s[i + 1]
-            if h1 not in _HEX:
-                raise DataURLError("rfc2396: invalid char 0x25 in unescape sequence")
-            if i + 2 >= n:
-                raise DataURLError("rfc2396: unexpected end of unescape sequence")
-            h0 = s[i + 2]
-            if h0 not in _HEX:
-                raise DataURLError("rfc2396: invalid char 0x25 in unescape sequence")
-            out.append(int(h1 + h0, 16))
-            i += 3
-        else:
-            out.append(ord(c))
-            i += 1
-    return bytes(out)
+    try:
+        return escapes.unescape(s, ascii_only=True)
+    except escapes.EscapeError as e:
+        raise DataURLError(_UNESCAPE_ERRORS[e.kind])
 
 
-_HEX = "0123456789abcdefABCDEF"
 _QUOTED_ESCAPE = re.compile(r'\\(.)', re.S)
+
+
+def _at(s, i):
+    return s[i] if i < len(s) else None
+
+
+def _scan_token(s, pos, eof_msg, bad_msg):
+    """Index of the ``;`` or ``,`` that ends the token starting at ``pos``."""
+    while True:
+        c = _at(s, pos)
+        if c in (";", ","):
+            return pos
+        if c is None:
+            raise DataURLError(eof_msg)
+        if not _is_token(c):
+            raise DataURLError(bad_msg)
+        pos += 1
+
+
+def _media_type_start(s, pos):
+    """Where the type word's scan goes on, and whether the word must be a known type."""
+    c = s[pos]
+    if c in "xX" and _at(s, pos + 1) == "-":
+        return pos + 2, False
+    if c in "xX":
+        # the lexer reads the character after 'x' to look for '-', and keeps it read
+        return (pos + 2 if pos + 1 < len(s) else pos + 1), True
+    return pos + 1, True
+
+
+def _parse_media_type(s, start):
+    """``type/subtype`` at ``start``: returns ``(mtype, subtype, pos)``, ``s[pos]`` in ``;,``."""
+    pos, discrete_check = _media_type_start(s, start)
+    while True:
+        c = _at(s, pos)
+        if c == "/":
+            word = s[start:pos]
+            if discrete_check and not (word.startswith(_DISCRETE) or word.startswith(_COMPOSITE)):
+                raise DataURLError("invalid media type")
+            break
+        if c is None:
+            raise DataURLError("missing media type slash")
+        if not _is_token(c):
+            raise DataURLError("invalid character for media type")
+        pos += 1
+    mtype = s[start:pos]
+    sub_start = pos + 1  # after the slash
+    pos = _scan_token(s, sub_start, "incomplete media type", "invalid character for media subtype")
+    return mtype, (s[sub_start:pos] if pos > sub_start else "plain"), pos
+
+
+def _parse_attribute(s, pos):
+    """A parameter's attribute at ``pos``: ``(attr, pos)`` at its ``=``, or ``(None, pos)`` at
+    the ``,`` after ``;base64``."""
+    c = _at(s, pos)
+    if c is None or c in "=,":
+        raise DataURLError("unterminated parameter sequence")
+    start = pos
+    while True:
+        if not _is_token(c):
+            raise DataURLError("invalid character for parameter attribute")
+        pos += 1
+        c = _at(s, pos)
+        if c == "=":
+            return s[start:pos], pos
+        if c == ",":
+            word = s[start:pos]
+            if word != "base64":
+                raise DataURLError("expected base64, got %s" % word)
+            return None, pos
+        if c is None:
+            raise DataURLError("unterminated parameter sequence")
+
+
+def _parse_quoted(s, pos):
+    """A quoted parameter value whose opening quote is at ``pos - 1``: ``(value, pos)``."""
+    start = pos
+    while True:
+        c = _at(s, pos)
+        if c is None:
+            raise DataURLError("unclosed quoted string")
+        if c == "\\":
+            nxt = _at(s, pos + 1)
+            if nxt is None:
+                raise DataURLError("unexpected eof")
+            if ord(nxt) > 0x7F:
+                raise DataURLError("invalid escaped character")
+            pos += 2
+            continue
+        if c == '"':
+            break
+        if ord(c) > 0x7F:
+            raise DataURLError("invalid character for parameter value")
+        pos += 1
+    return _QUOTED_ESCAPE.sub(lambda m: m.group(1), s[start:pos]), pos + 1
+
+
+def _parse_value(s, pos):
+    """A parameter value at ``pos`` (after ``=``): ``(value, pos)``."""
+    c = _at(s, pos)
+    if c == '"':
+        return _parse_quoted(s, pos + 1)
+    if c is None:
+        raise DataURLError("missing comma before data")
+    if not _is_token(c):
+        raise DataURLError("invalid character for parameter value")
+    end = _scan_token(s, pos, "missing comma before data", "invalid character for parameter value")
+    return _unescape(s[pos:end]).decode("latin-1"), end
+
+
+def _parse_params(s, pos, params):
+    """The ``;attr=value`` list from the ``;`` at ``pos``: returns ``(is_base64, pos)`` at the
+    comma before the data; fills ``params``."""
+    while True:
+        attr, pos = _parse_attribute(s, pos + 1)
+        if attr is None:
+            return True, pos
+        params[attr], pos = _parse_value(s, pos + 1)
+        c = _at(s, pos)
+        if c == ",":
+            return False, pos
+        if c is None:
+            raise DataURLError("missing comma before data")
+        if c != ";":
+            raise DataURLError("expected semicolon or comma")
+
+
+def _decode_body(body, is_b64):
+    if is_b64:
+        for ch in body:
+            if ch not in _BASE64_CHARS:
+                raise DataURLError("invalid data character")
+        try:
+            return base64.b64decode(body.replace("\n", ""), validate=True) if body else b""
+        except (binascii.Error, ValueError):
+            # Go: "illegal base64 data at input byte N"
+            raise DataURLError("illegal base64 data at input byte %d" % _b64_error_offset(body))
+    if not _URL_CHARS.match(body):
+        raise DataURLError("invalid data character")
+    if "%" not in body:
+        return body.encode("ascii")
+    if _BAD_PERCENT.search(body) is None:
+        return unquote_to_bytes(body)
+    return _unescape(body)  # for the exact error message
 
 
 def parse(url):
@@ -143,172 +274,23 @@ def parse(url):
     """
     if not url.startswith("data:"):
         raise DataURLError("missing data prefix")
-    s = url
-    n = len(s)
     pos = 5
-    mtype = "text"
-    subtype = "plain"
+    mediatype = "text/plain"
     params = {"charset": "US-ASCII"}
-    is_b64 = False
-
-    def err(msg):
-        raise DataURLError(msg)
-
-    def at(i):
-        return s[i] if i < n else None
-
-    c = at(pos)
-    state = None
+    c = _at(url, pos)
     if c is None:
-        err("missing comma before data")
-    elif c == ";":
-        state = "semicolon"
-    elif c == ",":
-        state = "comma"
-    elif c in "xX" or _is_token(c):
-        start = pos
-        if c in "xX" and at(pos + 1) == "-":
-            pos += 2
-            discrete_check = False
-        elif c in "xX":
-            # the lexer reads the character after 'x' to look for '-', and keeps it read
-            pos += 2 if pos + 1 < n else 1
-            discrete_check = True
-        else:
-            pos += 1
-            discrete_check = True
-        while True:
-            c = at(pos)
-            if c == "/":
-                word = s[start:pos]
-                if discrete_check and not (word.startswith(_DISCRETE) or word.startswith(_COMPOSITE)):
-                    err("invalid media type")
-                break
-            if c is None:
-                err("missing media type slash")
-            if not _is_token(c):
-                err("invalid character for media type")
-            pos += 1
-        mtype = s[start:pos]
+        raise DataURLError("missing comma before data")
+    if c not in ";," and (c in "xX" or _is_token(c)):
+        mtype, subtype, pos = _parse_media_type(url, pos)
+        mediatype = "%s/%s" % (mtype, subtype)
         params.pop("charset", None)
-        pos += 1  # the slash
-        start = pos
-        while True:
-            c = at(pos)
-            if c in (";", ","):
-                break
-            if c is None:
-                err("incomplete media type")
-            if not _is_token(c):
-                err("invalid character for media subtype")
-            pos += 1
-        if pos > start:
-            subtype = s[start:pos]
-        state = "semicolon" if c == ";" else "comma"
-    else:
-        err("invalid character after data prefix")
-
-    while state == "semicolon":
-        pos += 1  # the ';'
-        c = at(pos)
-        if c is None or c in "=,":
-            err("unterminated parameter sequence")
-        if not _is_token(c):
-            err("invalid character for parameter attribute")
-        start = pos
-        while True:
-            c = at(pos)
-            if c == "=":
-                break
-            if c == ",":
-                word = s[start:pos]
-                if word != "base64":
-                    err("expected base64, got %s" % word)
-                is_b64 = True
-                break
-            if c is None:
-                err("unterminated parameter sequence")
-            if not _is_token(c):
-                err("invalid character for parameter attribute")
-            pos += 1
-        if c == ",":
-            state = "comma"
-            break
-        attr = s[start:pos]
-        pos += 1  # '='
-        c = at(pos)
-        if c == '"':
-            pos += 1
-            start = pos
-            while True:
-                c = at(pos)
-                if c is None:
-                    err("unclosed quoted string")
-                if c == "\\":
-                    nxt = at(pos + 1)
-                    if nxt is None:
-                        err("unexpected eof")
-                    if ord(nxt) > 0x7F:
-                        err("invalid escaped character")
-                    pos += 2
-                    continue
-                if c == '"':
-                    break
-                if ord(c) > 0x7F:
-                    err("invalid character for parameter value")
-                pos += 1
-            raw = s[start:pos]
-            pos += 1  # closing quote
-            value = _QUOTED_ESCAPE.sub(lambda m: m.group(1), raw)
-        elif c is None:
-            err("missing comma before data")
-        elif _is_token(c):
-            start = pos
-            while True:
-                c = at(pos)
-                if c in (";", ","):
-                    break
-                if c is None:
-                    err("missing comma before data")
-                if not _is_token(c):
-                    err("invalid character for parameter value")
-                pos += 1
-            value = _unescape(s[start:pos]).decode("latin-1")
-        else:
-            err("invalid character for parameter value")
-        params[attr] = value
-        c = at(pos)
-        if c == ";":
-            state = "semicolon"
-        elif c == ",":
-            state = "comma"
-        elif c is None:
-            err("missing comma before data")
-        else:
-            err("expected semicolon or comma")
-
-    # state == "comma": s[pos] == ','
-    pos += 1
-    body = s[pos:]
-    if is_b64:
-        for ch in body:
-            if ch not in _BASE64_CHARS:
-                err("invalid data character")
-        try:
-            data = base64.b64decode(body.replace("\n", ""), validate=True) if body else b""
-        except (binascii.Error, ValueError):
-            # Go: "illegal base64 data at input byte N"
-            err("illegal base64 data at input byte %d" % _b64_error_offset(body))
-    else:
-        if not _URL_CHARS.match(body):
-            err("invalid data character")
-        if "%" not in body:
-            data = body.encode("ascii")
-        elif _BAD_PERCENT.search(body) is None:
-            data = unquote_to_bytes(body)
-        else:
-            data = _unescape(body)  # for the exact error message
-    return "%s/%s" % (mtype, subtype), params, is_b64, data
+        c = url[pos]
+    elif c not in ";,":
+        raise DataURLError("invalid character after data prefix")
+    is_b64 = False
+    if c == ";":
+        is_b64, pos = _parse_params(url, pos, params)
+    return mediatype, params, is_b64, _decode_body(url[pos + 1:], is_b64)
 
 
 def _b64_error_offset(body):

@@ -59,75 +59,105 @@ def _is_zero(types, struct, value):
     return True
 
 
-def _merge_struct(types, struct, parent, child):
-    parent = parent or {}
-    child = child or {}
+_UNSET = object()  # a merge helper's answer for "leave the field out"
+_PLAIN_KINDS = (M.KIND_REQ_STR, M.KIND_STR_OMIT, M.KIND_INT_OMIT)
+_OPTIONAL_KINDS = (M.KIND_STR, M.KIND_STR_NULL, M.KIND_INT, M.KIND_BOOL)
+
+
+def _child_entries(types, struct, child):
+    """The child's keyed list items of ``struct``: ``(handle, key) -> (list name, item)``."""
     fields, _index = types[struct]
     merged_keys = _MERGED_KEYS.get(struct, {})
-    # child's keyed entries: (handle, key) -> (list name, item)
-    child_entries = {}
+    entries = {}
     for key, kind, target in fields:
         if kind in M.LIST_KINDS and (struct, key) not in _NO_DUPS:
             handle = merged_keys.get(key, key)
             for item in child.get(key) or []:
-                child_entries[(handle, _item_key(target, item))] = (key, item)
+                entries[(handle, _item_key(target, item))] = (key, item)
+    return entries
+
+
+def _merge_pointer_struct(types, kind, target, pv, cv):
+    if pv is not None and cv is not None:
+        return _merge_struct(types, target, pv, cv)
+    if cv is not None:
+        return known_only(types, kind, target, cv)
+    if pv is not None:
+        return known_only(types, kind, target, pv)
+    return _UNSET
+
+
+def _merge_nested_struct(types, kind, target, pv, cv):
+    if _is_zero(types, target, cv):
+        return _UNSET if pv is None else known_only(types, kind, target, pv)
+    if _is_zero(types, target, pv):
+        return known_only(types, kind, target, cv)
+    return _merge_struct(types, target, pv, cv)
+
+
+def _merge_keyed_item(types, key, target, item, found):
+    """A parent list item against the child's item of the same key (``found``)."""
+    if found is None:
+        return known_only(types, M.KIND_LIST, target, [item])[0]
+    clist_name, citem = found
+    if clist_name != key:
+        return _UNSET  # the child moved this key to another list of the space
+    if target == "string":
+        return citem
+    if target == "HTTPHeader" and (citem or {}).get("value") is None:
+        return _UNSET  # a header without value removes the parent's header
+    return _merge_struct(types, target, item, citem)
+
+
+def _merge_keyed_list(types, key, target, handle, pv, cv, child_entries):
+    plist = list(pv or [])
+    clist = list(cv or [])
+    if not plist and not clist:
+        return _UNSET
+    result = []
+    for item in plist:
+        merged = _merge_keyed_item(types, key, target, item, child_entries.get((handle, _item_key(target, item))))
+        if merged is not _UNSET:
+            result.append(merged)
+    parent_keys = set(_item_key(target, item) for item in plist)
+    for item in clist:
+        if _item_key(target, item) not in parent_keys:
+            result.append(known_only(types, M.KIND_LIST, target, [item])[0])
+    return result
+
+
+def _merge_field(types, struct, field, parent, child, child_entries):
+    """The merged value of one field of ``struct``, or _UNSET."""
+    key, kind, target = field
+    pv = parent.get(key)
+    cv = child.get(key)
+    if kind in _PLAIN_KINDS:
+        return cv if key in child and cv is not None else _UNSET
+    if kind in _OPTIONAL_KINDS:
+        if cv is not None:
+            return cv
+        return pv if pv is not None else _UNSET
+    if kind == M.KIND_PSTRUCT:
+        return _merge_pointer_struct(types, kind, target, pv, cv)
+    if kind == M.KIND_STRUCT:
+        return _merge_nested_struct(types, kind, target, pv, cv)
+    if (struct, key) in _NO_DUPS:
+        items = list(pv or []) + list(cv or [])
+        return known_only(types, kind, target, items) if items else _UNSET
+    handle = _MERGED_KEYS.get(struct, {}).get(key, key)
+    return _merge_keyed_list(types, key, target, handle, pv, cv, child_entries)
+
+
+def _merge_struct(types, struct, parent, child):
+    parent = parent or {}
+    child = child or {}
+    fields, _index = types[struct]
+    child_entries = _child_entries(types, struct, child)
     out = {}
-    for key, kind, target in fields:
-        pv = parent.get(key)
-        cv = child.get(key)
-        if kind in (M.KIND_REQ_STR, M.KIND_STR_OMIT, M.KIND_INT_OMIT):
-            if key in child and cv is not None:
-                out[key] = cv
-        elif kind in (M.KIND_STR, M.KIND_STR_NULL, M.KIND_INT, M.KIND_BOOL):
-            if cv is not None:
-                out[key] = cv
-            elif pv is not None:
-                out[key] = pv
-        elif kind == M.KIND_PSTRUCT:
-            if pv is not None and cv is not None:
-                out[key] = _merge_struct(types, target, pv, cv)
-            elif cv is not None:
-                out[key] = known_only(types, kind, target, cv)
-            elif pv is not None:
-                out[key] = known_only(types, kind, target, pv)
-        elif kind == M.KIND_STRUCT:
-            if _is_zero(types, target, cv):
-                if pv is not None:
-                    out[key] = known_only(types, kind, target, pv)
-            elif _is_zero(types, target, pv):
-                out[key] = known_only(types, kind, target, cv)
-            else:
-                out[key] = _merge_struct(types, target, pv, cv)
-        elif (struct, key) in _NO_DUPS:
-            items = list(pv or []) + list(cv or [])
-            if items:
-                out[key] = known_only(types, kind, target, items)
-        else:
-            plist = list(pv or [])
-            clist = list(cv or [])
-            if not plist and not clist:
-                continue
-            handle = merged_keys.get(key, key)
-            result = []
-            for item in plist:
-                found = child_entries.get((handle, _item_key(target, item)))
-                if found is None:
-                    result.append(known_only(types, M.KIND_LIST, target, [item])[0])
-                    continue
-                clist_name, citem = found
-                if clist_name != key:
-                    continue  # the child moved this key to another list of the space
-                if target == "string":
-                    result.append(citem)
-                    continue
-                if target == "HTTPHeader" and (citem or {}).get("value") is None:
-                    continue  # a header without value removes the parent's header
-                result.append(_merge_struct(types, target, item, citem))
-            parent_keys = set(_item_key(target, item) for item in plist)
-            for item in clist:
-                if _item_key(target, item) not in parent_keys:
-                    result.append(known_only(types, M.KIND_LIST, target, [item])[0])
-            out[key] = result
+    for field in fields:
+        value = _merge_field(types, struct, field, parent, child, child_entries)
+        if value is not _UNSET:
+            out[field[0]] = value
     return out
 
 

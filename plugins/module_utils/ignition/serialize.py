@@ -178,32 +178,26 @@ def _emit_compact(node, parts):
 
 
 def _emit_pretty(node, parts, indent):
-    if isinstance(node, _Obj):
-        if not node:
-            parts.append("{}")
-            return
-        inner = indent + "  "
-        parts.append("{")
-        first = True
-        for key, sub in node:
-            parts.append("\n" + inner if first else ",\n" + inner)
-            first = False
+    if not isinstance(node, list):  # a scalar, already encoded (an object is an _Obj, a list too)
+        parts.append(node)
+        return
+    is_obj = isinstance(node, _Obj)
+    opening, closing = "{}" if is_obj else "[]"
+    if not node:
+        parts.append(opening + closing)
+        return
+    inner = indent + "  "
+    parts.append(opening)
+    separator = "\n" + inner
+    for sub in node:
+        parts.append(separator)
+        separator = ",\n" + inner
+        if is_obj:
+            key, sub = sub
             parts.append(encode_string(key))
             parts.append(": ")
-            _emit_pretty(sub, parts, inner)
-        parts.append("\n" + indent + "}")
-    elif isinstance(node, list):
-        if not node:
-            parts.append("[]")
-            return
-        inner = indent + "  "
-        parts.append("[")
-        for i, sub in enumerate(node):
-            parts.append(("\n" if i == 0 else ",\n") + inner)
-            _emit_pretty(sub, parts, inner)
-        parts.append("\n" + indent + "]")
-    else:
-        parts.append(node)
+        _emit_pretty(sub, parts, inner)
+    parts.append("\n" + indent + closing)
 
 
 def config_version(config):

@@ -151,6 +151,98 @@ def _to_eol(rd):
     return line.decode("utf-8", "replace"), eof
 
 
+def _next_section(rd, _state, _opts):
+    c = rd.read_rune()
+    if c is None:
+        return None
+    if c == "[":
+        return ("section_name",)
+    if c in "#;":
+        return ("ignore", ("next_section",))
+    return ("next_section",)
+
+
+def _section_name(rd, _state, _opts):
+    sec, eof = rd.read_bytes(b"]")
+    if eof:
+        raise UnitParseError("unable to find end of section")
+    return ("section_suffix", sec[:-1].decode("utf-8", "replace"))
+
+
+def _section_suffix(rd, state, _opts):
+    garbage, _eof = _to_eol(rd)
+    garbage = _go_trim_space(garbage)
+    if garbage:
+        # Debian's ignition 2.14.0 build prints the garbage with %q
+        raise UnitParseError("found garbage after section name : %s" % go_quote(garbage))
+    return ("section_or_option", state[1])
+
+
+def _ignore(rd, state, _opts):
+    while True:
+        line, _eof = _to_eol(rd)
+        if line.endswith(" "):
+            line = line[:-1]
+        if not line.endswith("\\"):
+            return state[1]
+
+
+def _section_or_option(rd, state, _opts):
+    section = state[1]
+    c = rd.read_rune()
+    if c is None:
+        return None
+    if c in _GO_SPACE:
+        return ("section_or_option", section)
+    if c == "[":
+        return ("section_name",)
+    if c in "#;":
+        return ("ignore", ("section_or_option", section))
+    rd.unread_rune()
+    return ("option_name", section)
+
+
+def _option_name(rd, state, _opts):
+    partial = []
+    while True:
+        c = rd.read_rune()
+        if c is None:
+            raise UnitParseError("EOF")
+        if c in "\r\n":
+            raise UnitParseError("unexpected newline encountered while parsing option name")
+        if c == "=":
+            break
+        partial.append(c)
+    return ("option_value", state[1], _go_trim_space("".join(partial)), "")
+
+
+def _option_value(rd, state, opts):
+    _k, section, name, partial = state
+    line, eof = _to_eol(rd)
+    if _go_trim_space(line):
+        partial += line
+        idx = line.rfind("\\")
+        if idx != -1 and idx == len(line) - 1:
+            if not eof:
+                partial += "\n"
+            return ("option_value", section, name, partial)
+    val = _go_trim_space(partial) + "\n" if partial.endswith("\n") else _go_trim_space(partial)
+    opts.append((section, name, val))
+    return ("section_or_option", section)
+
+
+# the lexer's states: name -> handler(reader, state, options) returning the next state
+_STATES = {
+    "next_section": _next_section,
+    "section_name": _section_name,
+    "section_suffix": _section_suffix,
+    "ignore": _ignore,
+    "section_or_option": _section_or_option,
+    "option_name": _option_name,
+    "option_value": _option_value,
+}
+
+
 def parse(text):
     """Parse unit file text; returns a list of ``(section, name, value)``."""
     rd = _Reader(text.encode("utf-8", "surrogatepass"))
@@ -159,81 +251,7 @@ def parse(text):
     while state is not None:
         if rd.buffered() >= LINE_MAX and not rd.peek_has_break():
             raise UnitParseError("line too long (max %d bytes)" % LINE_MAX)
-        kind = state[0]
-        if kind == "next_section":
-            c = rd.read_rune()
-            if c is None:
-                state = None
-            elif c == "[":
-                state = ("section_name",)
-            elif c in "#;":
-                state = ("ignore", ("next_section",))
-            else:
-                state = ("next_section",)
-        elif kind == "section_name":
-            sec, eof = rd.read_bytes(b"]")
-            if eof:
-                raise UnitParseError("unable to find end of section")
-            state = ("section_suffix", sec[:-1].decode("utf-8", "replace"))
-        elif kind == "section_suffix":
-            garbage, _eof = _to_eol(rd)
-            garbage = _go_trim_space(garbage)
-            if garbage:
-                # Debian's ignition 2.14.0 build prints the garbage with %q
-                raise UnitParseError("found garbage after section name : %s" % go_quote(garbage))
-            state = ("section_or_option", state[1])
-        elif kind == "ignore":
-            while True:
-                line, _eof = _to_eol(rd)
-                if line.endswith(" "):
-                    line = line[:-1]
-                if not line.endswith("\\"):
-                    break
-            state = state[1]
-        elif kind == "section_or_option":
-            section = state[1]
-            c = rd.read_rune()
-            if c is None:
-                state = None
-            elif c in _GO_SPACE:
-                state = ("section_or_option", section)
-            elif c == "[":
-                state = ("section_name",)
-            elif c in "#;":
-                state = ("ignore", ("section_or_option", section))
-            else:
-                rd.unread_rune()
-                state = ("option_name", section)
-        elif kind == "option_name":
-            section = state[1]
-            partial = []
-            while True:
-                c = rd.read_rune()
-                if c is None:
-                    raise UnitParseError("EOF")
-                if c in "\r\n":
-                    raise UnitParseError("unexpected newline encountered while parsing option name")
-                if c == "=":
-                    break
-                partial.append(c)
-            state = ("option_value", section, _go_trim_space("".join(partial)), "")
-        elif kind == "option_value":
-            _k, section, name, partial = state
-            line, eof = _to_eol(rd)
-            cont = False
-            if _go_trim_space(line):
-                partial += line
-                idx = line.rfind("\\")
-                if idx != -1 and idx == len(line) - 1:
-                    if not eof:
-                        partial += "\n"
-                    cont = True
-            if cont:
-                state = ("option_value", section, name, partial)
-            else:
-                val = _go_trim_space(partial) + "\n" if partial.endswith("\n") else _go_trim_space(partial)
-                opts.append((section, name, val))
-                state = ("section_or_option", section)
+        state = _STATES[state[0]](rd, state, opts)
     return opts
 
 

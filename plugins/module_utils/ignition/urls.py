@@ -13,12 +13,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.escapes import EscapeError, escaped_byte, unescape
 
 ERR_INVALID_URL = "unable to parse url"
 ERR_INVALID_SCHEME = "invalid url scheme"
 ERR_S3_VERSION = "invalid S3 object VersionId"
 
-_HEX = "0123456789abcdefABCDEF"
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # characters Go accepts unescaped in a host (RFC 3986 unreserved + sub-delims + a few Go allows)
 _HOST_OK = _ALNUM | frozenset("-._~!$&'()*+,;=:[]<>\"")
@@ -47,10 +47,12 @@ def _check_escapes(s, host=False):
     while i < n:
         c = s[i]
         if c == "%":
-            if i + 2 >= n or s[i + 1] not in _HEX or s[i + 2] not in _HEX:
+            try:
+                byte = escaped_byte(s, i)
+            except EscapeError:
                 raise URLError("invalid URL escape")
             # in a host, %-encoding is only for non-ASCII bytes (and %25 in IPv6 zones)
-            if host and int(s[i + 1], 16) < 8 and s[i:i + 3] != "%25":
+            if host and byte < 0x80 and s[i:i + 3] != "%25":
                 raise URLError("invalid URL escape")
             i += 3
             continue
@@ -156,30 +158,13 @@ def _query_has_empty_version_id(query):
             continue
         key, _eq, value = part.partition("=")
         try:
-            key = _unquote_plus(key)
-            value = _unquote_plus(value)
-        except URLError:
+            key = unescape(key, plus_space=True).decode("utf-8", "replace")
+            value = unescape(value, plus_space=True).decode("utf-8", "replace")
+        except EscapeError:
             continue
         if key == "versionId" and first is None:
             first = value
     return first is not None and first == ""
-
-
-def _unquote_plus(s):
-    out = bytearray()
-    i = 0
-    n = len(s)
-    while i < n:
-        c = s[i]
-        if c == "%":
-            if i + 2 >= n or s[i + 1] not in _HEX or s[i + 2] not in _HEX:
-                raise URLError("invalid URL escape")
-            out.append(int(s[i + 1:i + 3], 16))
-            i += 3
-            continue
-        out.extend(b" " if c == "+" else c.encode("utf-8"))
-        i += 1
-    return out.decode("utf-8", "replace")
 
 
 def scheme_of(raw):

@@ -271,6 +271,11 @@ def _pairs(value):
     return out
 
 
+_STRING_OPTIONS = ("dest_console", "dest_karg_append", "dest_karg_delete")
+_FILE_OPTIONS = ("network_keyfile", "network_nmstate", "ignition_ca", "pre_install", "post_install",
+                 "installer_config", "live_ignition")
+
+
 def build_customization(options, features, flavour, kind="iso"):
     """Apply ``options`` (dict with COMMON_KEYS; file options as (name, bytes) lists)."""
     conf = LiveCustomization(features, flavour, kind)
@@ -278,25 +283,12 @@ def build_customization(options, features, flavour, kind="iso"):
         conf.dest_ignition(label, data)
     if options.get("dest_device"):
         conf.dest_device(options["dest_device"])
-    for spec in options.get("dest_console") or []:
-        conf.dest_console(spec)
-    for arg in options.get("dest_karg_append") or []:
-        conf.dest_karg_append(arg)
-    for arg in options.get("dest_karg_delete") or []:
-        conf.dest_karg_delete(arg)
-    for name, data in _pairs(options.get("network_keyfile")):
-        conf.network_keyfile(name, data)
-    for name, data in _pairs(options.get("network_nmstate")):
-        conf.network_nmstate(name, data)
-    for name, data in _pairs(options.get("ignition_ca")):
-        conf.ignition_ca(name, data)
-    for name, data in _pairs(options.get("pre_install")):
-        conf.pre_install(name, data)
-    for name, data in _pairs(options.get("post_install")):
-        conf.post_install(name, data)
-    for name, data in _pairs(options.get("installer_config")):
-        conf.installer_config(name, data)
-    for name, data in _pairs(options.get("live_ignition")):
-        conf.live_ignition(name, data)
+    # each option calls the LiveCustomization method of its name, in nestos-installer's order
+    for key in _STRING_OPTIONS:
+        for value in options.get(key) or []:
+            getattr(conf, key)(value)
+    for key in _FILE_OPTIONS:
+        for name, data in _pairs(options.get(key)):
+            getattr(conf, key)(name, data)
     initrd = conf.finish()
     return initrd, conf.messages

@@ -113,33 +113,28 @@ class _XzReader(object):
         return b"".join(out)
 
 
+def _copy_hashed(read, left, hasher, target, ended, name):
+    """Copy ``left`` bytes from ``read`` to ``target``, hashing them; NestosError(``ended``)
+    when the source ends first."""
+    while left > 0:
+        block = read(min(CHUNK, left))
+        if not block:
+            raise NestosError(ended, file=name)
+        hasher.update(block)
+        target.write(block)
+        left -= len(block)
+
+
 def _unpack(entries, digest, xz, full_handle, target, name):
     reader = _XzReader(xz)
     hasher = hashlib.sha256()
     offset = 0
-
-    def packed(count):
-        left = count
-        while left > 0:
-            block = reader.read(min(CHUNK, left))
-            if not block:
-                raise NestosError("miniso packed data ended early", file=name)
-            hasher.update(block)
-            target.write(block)
-            left -= len(block)
-
     for minimal, full, length in entries:
         if minimal > offset:
-            packed(minimal - offset)
+            _copy_hashed(reader.read, minimal - offset, hasher, target, "miniso packed data ended early", name)
         full_handle.seek(full)
-        left = length
-        while left > 0:
-            block = full_handle.read(min(CHUNK, left))
-            if not block:
-                raise NestosError("full ISO ended early while unpacking the minimal ISO", file=name)
-            hasher.update(block)
-            target.write(block)
-            left -= len(block)
+        _copy_hashed(full_handle.read, length, hasher, target,
+                     "full ISO ended early while unpacking the minimal ISO", name)
         offset = minimal + length
     while True:
         block = reader.read(CHUNK)

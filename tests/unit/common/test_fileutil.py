@@ -47,6 +47,30 @@ def test_copy_range_fallback_without_copy_file_range(tmp_path, monkeypatch):
     assert (tmp_path / "dst").read_bytes() == src.read_bytes()
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_copy_extent_copies_at_offset_without_moving_positions(tmp_path, monkeypatch, kernel_copy):
+    if not kernel_copy:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    data = os.urandom(4096 + 5 * 1024 * 1024 + 3)
+    (tmp_path / "src").write_bytes(data)
+    (tmp_path / "dst").write_bytes(b"\0" * len(data))
+    with open(tmp_path / "src", "rb") as s, open(tmp_path / "dst", "r+b") as d:
+        fileutil.copy_extent(s.fileno(), d.fileno(), 4096, 5 * 1024 * 1024)
+        assert (s.tell(), d.tell()) == (0, 0)
+    out = (tmp_path / "dst").read_bytes()
+    assert out[:4096] == b"\0" * 4096
+    assert out[4096:4096 + 5 * 1024 * 1024] == data[4096:4096 + 5 * 1024 * 1024]
+    assert out[4096 + 5 * 1024 * 1024:] == b"\0" * 3
+
+
+def test_copy_extent_past_the_source_end_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "copy_file_range", raising=False)
+    (tmp_path / "src").write_bytes(b"x" * 100)
+    with open(tmp_path / "src", "rb") as s, open(tmp_path / "dst", "wb") as d:
+        with pytest.raises(NestosError, match="source shrank"):
+            fileutil.copy_extent(s.fileno(), d.fileno(), 50, 100)
+
+
 def test_error_location_format():
     err = NestosError("bad mode", file="x.bu", path="$.storage.files.0.mode", line=3, column=7)
     assert str(err) == "x.bu, $.storage.files.0.mode, line 3 col 7: bad mode"
@@ -90,12 +114,11 @@ def test_destination_rule_write_through_only_when_asked(tmp_path):
 
 
 def test_stale_temp_of_a_dead_writer_is_removed_by_the_next_write(tmp_path):
-    import subprocess
-    child = subprocess.run(["true"], check=True)
-    del child
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    stale = tmp_path / (".out.%d.abcd.tmp" % dead.pid)
+    dead_pid = os.fork()
+    if dead_pid == 0:  # the child: a writer that is gone by the time the next write looks
+        os._exit(0)
+    os.waitpid(dead_pid, 0)
+    stale = tmp_path / (".out.%d.abcd.tmp" % dead_pid)
     stale.write_bytes(b"x" * 1000)
     alive = tmp_path / (".out.%d.efgh.tmp" % os.getppid())
     alive.write_bytes(b"y")

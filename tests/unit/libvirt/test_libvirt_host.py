@@ -1,5 +1,5 @@
-"""Host probes (domain type, KVM boot probe), sizes, ARP parsing and the TCP port check."""
-import shutil
+"""Host probes (domain type, KVM boot probe), sizes, ARP parsing and the TCP port check (the probe
+under a real qemu: tests/conformance/libvirt/test_libvirt_probe.py)."""
 import socket
 
 import pytest
@@ -26,15 +26,6 @@ def test_parse_size_errors_name_the_field(value):
 def test_probe_image_is_a_boot_sector():
     image = host.probe_boot_sector()
     assert len(image) == 512 and image[-2:] == b"\x55\xaa"
-
-
-QEMU = shutil.which("qemu-system-x86_64")
-
-
-@pytest.mark.skipif(QEMU is None, reason="qemu-system-x86 is in mk/libvirt.mk APT_PACKAGES")
-def test_probe_reaches_long_mode_under_tcg():
-    # The same probe that vets KVM must pass on a CPU that surely works (TCG), else it proves nothing.
-    assert host.boot_probe(QEMU, accel="tcg") is True
 
 
 def test_probe_fails_without_an_emulator(tmp_path):

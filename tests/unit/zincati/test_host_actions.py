@@ -3,9 +3,9 @@ import hashlib
 import tomllib
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import config
-from tests.unit.ostree_host.fleet_harness import FakeConnection, Reply
+from tests.support.fleet_harness import FakeConnection, Reply
 
-from tests.unit.ostree_host.fleet_harness import run_action
+from tests.support.fleet_harness import run_action
 
 LISTING = r"^for d in "
 DISABLE = "/usr/lib/zincati/config.d/95-disable-on-dev.toml"

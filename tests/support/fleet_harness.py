@@ -1,7 +1,8 @@
-"""Unit-test harness for the host action plugins: a fake connection that records every
-command line and replays outputs (captured real rpm-ostree documents from the upstream
-fixtures, or documents a test derives from them). It stands in for an SSH connection only;
-the end-to-end proof against sshd hosts is the fleet lab (tests/integration/fleet)."""
+"""Harness for the host action plugins: a fake connection that records every command line
+and replays outputs (captured real rpm-ostree documents, or documents a test derives from
+them). It stands in for an SSH connection only; the end-to-end proof against sshd hosts is
+the fleet lab (tests/integration/fleet). It reads no fixtures itself: the tests that replay
+upstream rpm-ostree documents load them with tests/conformance/ostree_host/upstream_status.py."""
 import copy
 import json
 import re
@@ -12,17 +13,6 @@ from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 from ansible.plugins.loader import shell_loader
 from ansible.template import Templar
-
-
-def load_status(upstream, name):
-    paths = {
-        "container": "zincati/tests/fixtures/rpm-ostree-status.json",
-        "annotation": "zincati/tests/fixtures/rpm-ostree-status-annotation.json",
-        "staged": "zincati/tests/fixtures/rpm-ostree-staged.json",
-        "workstation": "rpm-ostree/rust/rpmostree-client/tests/fixtures/workstation-status.json",
-    }
-    with open(str(upstream / paths[name])) as handle:
-        return json.load(handle)
 
 
 def with_new_deployment(doc, checksum, staged=True, **keys):

@@ -4,8 +4,8 @@ import json
 
 from ansible.errors import AnsibleConnectionFailure
 
-from tests.unit.ostree_host.fleet_harness import (FakeConnection, Reply, load_status, run_action, status_reply,
-                                                  with_new_deployment)
+from tests.conformance.ostree_host.upstream_status import load_status
+from tests.support.fleet_harness import FakeConnection, Reply, run_action, status_reply, with_new_deployment
 
 STATUS = r"^rpm-ostree status --json$"
 NEW_IMG = "ostree-unverified-registry:registry.example.com/nestos:2"

@@ -1,8 +1,8 @@
 """rpm_ostree_upgrade / rollback / pkg / kargs / cleanup driven through the fake connection."""
 import json
 
-from tests.unit.ostree_host.fleet_harness import (FakeConnection, Reply, load_status, run_action, status_reply,
-                                                  with_new_deployment)
+from tests.conformance.ostree_host.upstream_status import load_status
+from tests.support.fleet_harness import FakeConnection, Reply, run_action, status_reply, with_new_deployment
 
 STATUS = r"^rpm-ostree status --json$"
 
@@ -129,4 +129,26 @@ def test_cleanup_only_when_needed(upstream):
     assert res["changed"] and "rpm-ostree cleanup -p" in conn.commands
     conn = FakeConnection().on(STATUS, status_reply(cleaned))
     res = run_action("rpm_ostree_cleanup", {"pending": True, "rollback": True}, conn)
+    assert res["changed"] is False and conn.commands == ["rpm-ostree status --json"]
+
+
+def test_initramfs_predicts_in_check_mode_then_runs_and_reads_back(upstream):
+    # the shared carry-out of rpm_ostree_initramfs/apply_live/deploy/override (HostAction._carry_out)
+    doc = load_status(upstream, "container")
+    change = r"^rpm-ostree initramfs --enable --arg=-I --arg=/etc/x$"
+    args = {"enabled": True, "args": ["-I", "/etc/x"]}
+    conn = FakeConnection().on(STATUS, status_reply(doc))
+    res = run_action("rpm_ostree_initramfs", args, conn, check_mode=True)
+    assert res["changed"] is True and "(new)" in res["deployments_after"][0]  # predicted, nothing ran
+    assert conn.commands == ["rpm-ostree status --json"]
+    staged = with_new_deployment(doc, "f" * 64, **{"regenerate-initramfs": True, "initramfs-args": ["-I", "/etc/x"]})
+    conn = FakeConnection().on(STATUS, status_reply(doc), status_reply(staged)).on(change, Reply(0, ""))
+    res = run_action("rpm_ostree_initramfs", args, conn)
+    assert not res.get("failed"), res
+    assert res["changed"] is True and res["reboot_required"] is True
+    assert conn.commands == ["rpm-ostree status --json", "rpm-ostree initramfs --enable --arg=-I --arg=/etc/x",
+                             "rpm-ostree status --json"]
+    assert "(ffffffffffff) [staged]" in res["deployments_after"][0]  # read back from the host
+    conn = FakeConnection().on(STATUS, status_reply(doc))
+    res = run_action("rpm_ostree_initramfs", {"enabled": False}, conn)
     assert res["changed"] is False and conn.commands == ["rpm-ostree status --json"]

@@ -1,4 +1,4 @@
-"""Fixtures for the libvirt engine unit tests: libvirt's in-process test driver and a real qcow2 base."""
+"""Fixtures for the libvirt engine conformance tests: libvirt's in-process test driver and a real qcow2 base."""
 import os
 import subprocess
 
