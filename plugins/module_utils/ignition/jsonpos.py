@@ -380,17 +380,18 @@ def _constant(name):
 
 
 def _too_deep(value, limit):
-    """Whether a value nests deeper than ``limit`` (a value inside more than ``limit`` containers)."""
-    stack = [(value, 0)]
-    while stack:
-        v, depth = stack.pop()
-        items = v.values() if isinstance(v, dict) else v
-        if items and depth >= limit:
-            return True
-        stack.extend((c, depth + 1) for c in items if isinstance(c, (dict, list)))
-    return False
+    """Whether a value nests deeper than ``limit`` (a value inside more than ``limit`` containers).
+
+    Level by level over the containers only (no recursion)."""
+    level = [value]
+    for _depth in range(limit):
+        level = [c for v in level for c in (v.values() if type(v) is dict else v) if type(c) in _CONTAINERS]
+        if not level:
+            return False
+    return any(level)
 
 
+_CONTAINERS = (dict, list)
 _FAST = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
 
 
