@@ -23,15 +23,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import bisect
-import json
 import re
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.unitfile import go_quote
 
 try:
-    from json.decoder import scanstring as _scanstring
+    from _json import scanstring as _scanstring   # what json.decoder.scanstring is (C), without json's import
 except ImportError:  # pragma: no cover
-    _scanstring = json.decoder.py_scanstring
+    from json.decoder import py_scanstring as _scanstring
 
 MAX_DEPTH = 400
 MAX_INT_DIGITS = 4300  # ignition/limits.py MAX_INT_DIGITS (Python's own int() limit)
@@ -392,13 +391,22 @@ def _too_deep(value, limit):
 
 
 _CONTAINERS = (dict, list)
-_FAST = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+_FAST = []
+
+
+def _decoder():
+    """The C ``json`` decoder of the fast read, made on first use (json is not imported before)."""
+    if not _FAST:
+        import json
+
+        _FAST.append(json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant))
+    return _FAST[0]
 
 
 def _fast(text):
     """The value read by the C ``json`` module, or None when the positioned parser must read it."""
     try:
-        value, end = _FAST.raw_decode(text, len(text) - len(text.lstrip(_WS)))
+        value, end = _decoder().raw_decode(text, len(text) - len(text.lstrip(_WS)))
     except (ValueError, RecursionError):
         return None
     if end != len(text) and text[end:].strip(_WS):
