@@ -4,8 +4,10 @@
 """Benchmark of the Butane engine (make bench-butane).
 
 Cases: a small config (in process, and per process: ``tools/nestos-butane`` against a bare
-``python3 -c pass``; a module run with an Ignition input and with a Butane input against an
-empty AnsibleModule run), the NestOS guide's examples, a large config (5,000 files through
+``python3 -c pass`` and against ``python3 -c "import yaml"``, the floor any PyYAML-based reader
+stands on; a module run with an Ignition input and with a Butane input, and a live module run
+(``iso_kargs`` querying a small xorriso-built ISO; it must not load PyYAML or the Butane engine),
+against an empty AnsibleModule run), the NestOS guide's examples, a large config (5,000 files through
 storage.trees plus 500 units; NESTOS_BENCH_BUTANE_FILES / _UNITS scale it), and the cost of the
 ``butane`` filter per call inside a Jinja2 template compared with the same template without
 the filter, measured in the same run. Prints a table and writes JSON (--json PATH).
@@ -72,12 +74,15 @@ def timed(fn, min_time=0.5, min_runs=3):
 def process_wall(argv, runs, stdin=None, env=None):
     """(best, median, median CPU) seconds of running ``argv`` as a new process ``runs`` times.
 
+    One more run comes first and is discarded (it writes the bytecode cache, fills the page cache).
+
     CPU time (user + system of the child) is given beside wall time: on a shared, loaded
     machine it follows the work done, wall time follows the scheduler."""
     import resource
     import subprocess
 
     times, cpus = [], []
+    subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
     for _i in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
@@ -114,6 +119,42 @@ m.exit_json(changed=False, size=len(data))
 """
 
 
+MODULE_ISO_KARGS = """
+import json, os, sys
+sys.path.insert(0, %(path)r)
+from ansible.module_utils import basic
+basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": {"src": %(iso)r, "state": "query"}}).encode()
+basic._ANSIBLE_PROFILE = "legacy"
+from ansible_collections.nestos.lifecycle.plugins.modules import iso_kargs
+try:
+    iso_kargs.main()
+finally:
+    # butane.api is the lazy resolver (light); the engine is to_ignition, yamlin, schema, sugar
+    loaded = sorted(k for k in sys.modules if k == "yaml" or k.startswith("yaml.") or
+                    (".module_utils.butane." in k and not k.endswith(".butane.api")))
+    if loaded:
+        sys.stderr.write("iso_kargs loaded %%s" %% loaded)
+        os._exit(3)
+"""
+
+
+def live_module(path, runs):
+    """A live module run (iso_kargs query) against the empty AnsibleModule run's figure."""
+    sys.path.insert(0, TOP)
+    from tests.support.live_media import build_iso
+
+    work = tempfile.mkdtemp(prefix="bench-butane-iso-")
+    try:
+        iso = os.path.join(work, "live.iso")
+        build_iso(iso, work)
+        env = dict(os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(TOP, ".cache", "bench", "pycache")
+        return process_wall([sys.executable, "-c", MODULE_ISO_KARGS % {"path": path, "iso": iso}], runs, env=env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def per_process(rows, runs):
     """Start-up: tools/nestos-butane on the small config as a process against a bare
     ``python3 -c pass`` (the same interpreter), and a module run taking an Ignition input
@@ -126,6 +167,7 @@ def per_process(rows, runs):
             handle.write(SMALL)
         env = dict(os.environ, NESTOS_BUTANE_PYTHON=py)
         bare = process_wall([py, "-c", "pass"], runs)
+        floor = process_wall([py, "-c", "import yaml"], runs)
         cli = process_wall([os.path.join(TOP, "tools", "nestos-butane"), small], runs, env=env)
         path = os.path.join(TOP, ".build", "collections")
         empty = process_wall([py, "-c", MODULE_EMPTY], runs)
@@ -134,11 +176,18 @@ def per_process(rows, runs):
         ign = process_wall([py, "-c", ign_script], runs)
         bu_args = json.dumps({"butane": SMALL})
         bu = process_wall([py, "-c", MODULE_IGNITION % {"path": path, "args": bu_args, "check": "True"}], runs)
+        live = live_module(path, runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out = {"runs": runs, "bare_python_ms": round(bare[1] * 1000, 2),
            "nestos_butane_small_ms": round(cli[1] * 1000, 2),
            "cli_vs_bare_python": round(cli[1] / bare[1], 2),
+           "import_yaml_ms": round(floor[1] * 1000, 2),
+           "import_yaml_vs_bare_python": round(floor[1] / bare[1], 2),
+           "cli_vs_import_yaml": round(cli[1] / floor[1], 2),
+           "module_iso_kargs_ms": round(live[1] * 1000, 2),
+           "module_iso_kargs_vs_empty": round(live[1] / empty[1], 2),
+           "cpu_module_iso_kargs_vs_empty": round(live[2] / empty[2], 2) if empty[2] else None,
            "empty_module_ms": round(empty[1] * 1000, 2),
            "module_ignition_input_ms": round(ign[1] * 1000, 2),
            "module_ignition_vs_empty": round(ign[1] / empty[1], 2),
@@ -229,12 +278,16 @@ def main():
                                             "-" if r["mb_per_s"] is None else r["mb_per_s"]))
     print("per process (median): nestos-butane small %.1f ms = %.2fx a bare python3 -c pass (%.1f ms; goal <= 2x)"
           % (proc["nestos_butane_small_ms"], proc["cli_vs_bare_python"], proc["bare_python_ms"]))
+    print("floor (median): python3 -c 'import yaml' %.1f ms = %.2fx a bare python3; nestos-butane = %.2fx that"
+          % (proc["import_yaml_ms"], proc["import_yaml_vs_bare_python"], proc["cli_vs_import_yaml"]))
     print("per process CPU (median): nestos-butane %.1f ms = %s x a bare python3 (%.1f ms); load average %.0f"
           % (proc["cpu_nestos_butane_small_ms"], proc["cpu_cli_vs_bare_python"], proc["cpu_bare_python_ms"],
              proc["load_average"]))
     print("module run (median): Ignition input %.1f ms = %.2fx an empty AnsibleModule run (%.1f ms); Butane input "
           "%.1f ms = %.2fx" % (proc["module_ignition_input_ms"], proc["module_ignition_vs_empty"],
                                proc["empty_module_ms"], proc["module_butane_input_ms"], proc["module_butane_vs_empty"]))
+    print("live module run (median): iso_kargs query %.1f ms = %.2fx an empty AnsibleModule run (no PyYAML, no Butane)"
+          % (proc["module_iso_kargs_ms"], proc["module_iso_kargs_vs_empty"]))
     f = rows[-1]
     print("template render per call (best): %.4f ms with the filter, %.4f ms without (same run)"
           % (f["template_with_filter_ms"], f["template_without_filter_ms"]))
