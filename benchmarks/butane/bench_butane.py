@@ -71,30 +71,6 @@ def timed(fn, min_time=0.5, min_runs=3):
     return runs[0], runs[len(runs) // 2], len(runs)
 
 
-def process_wall(argv, runs, stdin=None, env=None):
-    """(best, median, median CPU) seconds of running ``argv`` as a new process ``runs`` times.
-
-    One more run comes first and is discarded (it writes the bytecode cache, fills the page cache).
-
-    CPU time (user + system of the child) is given beside wall time: on a shared, loaded
-    machine it follows the work done, wall time follows the scheduler."""
-    import resource
-    import subprocess
-
-    times, cpus = [], []
-    subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
-    for _i in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
-        times.append(time.perf_counter() - t0)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    times.sort()
-    cpus.sort()
-    return times[0], times[len(times) // 2], cpus[len(cpus) // 2]
-
-
 MODULE_EMPTY = """
 import json, sys
 from ansible.module_utils import basic
@@ -138,48 +114,71 @@ finally:
 """
 
 
-def live_module(path, runs):
-    """A live module run (iso_kargs query) against the empty AnsibleModule run's figure."""
-    sys.path.insert(0, TOP)
-    from tests.support.live_media import build_iso
+def interleaved(commands, runs):
+    """Run every command once per round, ``runs`` rounds (one more first, discarded: it writes the
+    bytecode caches and fills the page cache); ``{name: (best, median, median CPU)}`` seconds.
 
-    work = tempfile.mkdtemp(prefix="bench-butane-iso-")
-    try:
-        iso = os.path.join(work, "live.iso")
-        build_iso(iso, work)
-        env = dict(os.environ)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = os.path.join(TOP, ".cache", "bench", "pycache")
-        return process_wall([sys.executable, "-c", MODULE_ISO_KARGS % {"path": path, "iso": iso}], runs, env=env)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    Rounds, not one command after another: a shared machine's load then weighs on every command
+    alike, and the ratios of the medians compare like with like."""
+    import resource
+    import subprocess
+
+    walls = dict((name, []) for name, _argv, _env in commands)
+    cpus = dict((name, []) for name, _argv, _env in commands)
+    for k in range(runs + 1):
+        for name, argv, env in commands:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if k:
+                walls[name].append(wall)
+                cpus[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    out = {}
+    for name in walls:
+        w, c = sorted(walls[name]), sorted(cpus[name])
+        out[name] = (w[0], w[len(w) // 2], c[len(c) // 2])
+    return out
 
 
 def per_process(rows, runs):
     """Start-up: tools/nestos-butane on the small config as a process against a bare
-    ``python3 -c pass`` (the same interpreter), and a module run taking an Ignition input
-    against an empty AnsibleModule run, all in this run."""
+    ``python3 -c pass`` (the same interpreter) and ``python3 -c "import yaml"``; module runs
+    (Ignition input, Butane input, iso_kargs query) against an empty AnsibleModule run; all in
+    this run, interleaved."""
+    sys.path.insert(0, TOP)
+    from tests.support.live_media import build_iso
+
     py = sys.executable
     tmp = tempfile.mkdtemp(prefix="bench-butane-proc-")
     try:
         small = os.path.join(tmp, "small.bu")
         with open(small, "w") as handle:
             handle.write(SMALL)
-        env = dict(os.environ, NESTOS_BUTANE_PYTHON=py)
-        bare = process_wall([py, "-c", "pass"], runs)
-        floor = process_wall([py, "-c", "import yaml"], runs)
-        cli = process_wall([os.path.join(TOP, "tools", "nestos-butane"), small], runs, env=env)
+        iso = os.path.join(tmp, "live.iso")
+        build_iso(iso, tmp)
         path = os.path.join(TOP, ".build", "collections")
-        empty = process_wall([py, "-c", MODULE_EMPTY], runs)
+        # module runs: Python's default bytecode cache (kept out of the checkout)
+        menv = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(TOP, ".cache", "bench", "pycache"))
+        menv.pop("PYTHONDONTWRITEBYTECODE", None)
         ign_args = json.dumps({"ignition_content": '{"ignition":{"version":"3.3.0"}}'})
-        ign_script = MODULE_IGNITION % {"path": path, "args": ign_args, "check": "'yaml' not in sys.modules"}
-        ign = process_wall([py, "-c", ign_script], runs)
         bu_args = json.dumps({"butane": SMALL})
-        bu = process_wall([py, "-c", MODULE_IGNITION % {"path": path, "args": bu_args, "check": "True"}], runs)
-        live = live_module(path, runs)
+        commands = [
+            ("bare", [py, "-c", "pass"], None),
+            ("floor", [py, "-c", "import yaml"], None),
+            ("cli", [os.path.join(TOP, "tools", "nestos-butane"), small], dict(os.environ, NESTOS_BUTANE_PYTHON=py)),
+            ("empty", [py, "-c", MODULE_EMPTY], menv),
+            ("ign", [py, "-c", MODULE_IGNITION % {"path": path, "args": ign_args,
+                                                  "check": "'yaml' not in sys.modules"}], menv),
+            ("bu", [py, "-c", MODULE_IGNITION % {"path": path, "args": bu_args, "check": "True"}], menv),
+            ("live", [py, "-c", MODULE_ISO_KARGS % {"path": path, "iso": iso}], menv),
+        ]
+        res = interleaved(commands, runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    out = {"runs": runs, "bare_python_ms": round(bare[1] * 1000, 2),
+    bare, floor, cli, empty, ign, bu, live = (res[k] for k in ("bare", "floor", "cli", "empty", "ign", "bu", "live"))
+    out = {"runs": runs, "interleaved": True, "bare_python_ms": round(bare[1] * 1000, 2),
            "nestos_butane_small_ms": round(cli[1] * 1000, 2),
            "cli_vs_bare_python": round(cli[1] / bare[1], 2),
            "import_yaml_ms": round(floor[1] * 1000, 2),
@@ -195,6 +194,7 @@ def per_process(rows, runs):
            "module_butane_vs_empty": round(bu[1] / empty[1], 2),
            "cpu_bare_python_ms": round(bare[2] * 1000, 2), "cpu_nestos_butane_small_ms": round(cli[2] * 1000, 2),
            "cpu_cli_vs_bare_python": round(cli[2] / bare[2], 2) if bare[2] else None,
+           "cpu_import_yaml_vs_bare_python": round(floor[2] / bare[2], 2) if bare[2] else None,
            "cpu_module_ignition_vs_empty": round(ign[2] / empty[2], 2) if empty[2] else None,
            "cpu_module_butane_vs_empty": round(bu[2] / empty[2], 2) if empty[2] else None,
            "load_average": os.getloadavg()[0]}

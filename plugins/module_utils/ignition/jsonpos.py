@@ -384,7 +384,7 @@ def _too_deep(value, limit):
     Level by level over the containers only (no recursion)."""
     level = [value]
     for _depth in range(limit):
-        level = [c for v in level for c in (v.values() if type(v) is dict else v) if type(c) in _CONTAINERS]
+        level = [c for v in level for c in (v.values() if isinstance(v, dict) else v) if isinstance(c, _CONTAINERS)]
         if not level:
             return False
     return any(level)
