@@ -20,7 +20,8 @@ import sys
 if sys.dont_write_bytecode and sys.pycache_prefix is None:
     # Compiling the engine from source costs more than the whole translation. With
     # PYTHONDONTWRITEBYTECODE set (CI images do), keep the bytecode out of the checkout, in the
-    # user's cache folder, instead of compiling on every run.
+    # user's cache folder, instead of compiling on every run. (tools/nestos-butane starts through
+    # nestos_butane_start.py, which does the same before importing this module.)
     sys.pycache_prefix = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
                                       "nestos-lifecycle", "pycache")
     sys.dont_write_bytecode = False

@@ -4,8 +4,10 @@
 """Benchmark of the Butane engine (make bench-butane).
 
 Cases: a small config (in process, and per process: ``tools/nestos-butane`` against a bare
-``python3 -c pass``; a module run with an Ignition input and with a Butane input against an
-empty AnsibleModule run), the NestOS guide's examples, a large config (5,000 files through
+``python3 -c pass`` and against ``python3 -c "import yaml"``, the floor any PyYAML-based reader
+stands on; a module run with an Ignition input and with a Butane input, and a live module run
+(``iso_kargs`` querying a small xorriso-built ISO; it must not load PyYAML or the Butane engine),
+against an empty AnsibleModule run), the NestOS guide's examples, a large config (5,000 files through
 storage.trees plus 500 units; NESTOS_BENCH_BUTANE_FILES / _UNITS scale it), and the cost of the
 ``butane`` filter per call inside a Jinja2 template compared with the same template without
 the filter, measured in the same run. Prints a table and writes JSON (--json PATH).
@@ -69,27 +71,6 @@ def timed(fn, min_time=0.5, min_runs=3):
     return runs[0], runs[len(runs) // 2], len(runs)
 
 
-def process_wall(argv, runs, stdin=None, env=None):
-    """(best, median, median CPU) seconds of running ``argv`` as a new process ``runs`` times.
-
-    CPU time (user + system of the child) is given beside wall time: on a shared, loaded
-    machine it follows the work done, wall time follows the scheduler."""
-    import resource
-    import subprocess
-
-    times, cpus = [], []
-    for _i in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
-        times.append(time.perf_counter() - t0)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    times.sort()
-    cpus.sort()
-    return times[0], times[len(times) // 2], cpus[len(cpus) // 2]
-
-
 MODULE_EMPTY = """
 import json, sys
 from ansible.module_utils import basic
@@ -114,31 +95,98 @@ m.exit_json(changed=False, size=len(data))
 """
 
 
+MODULE_ISO_KARGS = """
+import json, os, sys
+sys.path.insert(0, %(path)r)
+from ansible.module_utils import basic
+basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": {"src": %(iso)r, "state": "query"}}).encode()
+basic._ANSIBLE_PROFILE = "legacy"
+from ansible_collections.nestos.lifecycle.plugins.modules import iso_kargs
+try:
+    iso_kargs.main()
+finally:
+    # butane.api is the lazy resolver (light); the engine is to_ignition, yamlin, schema, sugar
+    loaded = sorted(k for k in sys.modules if k == "yaml" or k.startswith("yaml.") or
+                    (".module_utils.butane." in k and not k.endswith(".butane.api")))
+    if loaded:
+        sys.stderr.write("iso_kargs loaded %%s" %% loaded)
+        os._exit(3)
+"""
+
+
+def interleaved(commands, runs):
+    """Run every command once per round, ``runs`` rounds (one more first, discarded: it writes the
+    bytecode caches and fills the page cache); ``{name: (best, median, median CPU)}`` seconds.
+
+    Rounds, not one command after another: a shared machine's load then weighs on every command
+    alike, and the ratios of the medians compare like with like."""
+    import resource
+    import subprocess
+
+    walls = dict((name, []) for name, _argv, _env in commands)
+    cpus = dict((name, []) for name, _argv, _env in commands)
+    for k in range(runs + 1):
+        for name, argv, env in commands:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if k:
+                walls[name].append(wall)
+                cpus[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    out = {}
+    for name in walls:
+        w, c = sorted(walls[name]), sorted(cpus[name])
+        out[name] = (w[0], w[len(w) // 2], c[len(c) // 2])
+    return out
+
+
 def per_process(rows, runs):
     """Start-up: tools/nestos-butane on the small config as a process against a bare
-    ``python3 -c pass`` (the same interpreter), and a module run taking an Ignition input
-    against an empty AnsibleModule run, all in this run."""
+    ``python3 -c pass`` (the same interpreter) and ``python3 -c "import yaml"``; module runs
+    (Ignition input, Butane input, iso_kargs query) against an empty AnsibleModule run; all in
+    this run, interleaved."""
+    sys.path.insert(0, TOP)
+    from tests.support.live_media import build_iso
+
     py = sys.executable
     tmp = tempfile.mkdtemp(prefix="bench-butane-proc-")
     try:
         small = os.path.join(tmp, "small.bu")
         with open(small, "w") as handle:
             handle.write(SMALL)
-        env = dict(os.environ, NESTOS_BUTANE_PYTHON=py)
-        bare = process_wall([py, "-c", "pass"], runs)
-        cli = process_wall([os.path.join(TOP, "tools", "nestos-butane"), small], runs, env=env)
+        iso = os.path.join(tmp, "live.iso")
+        build_iso(iso, tmp)
         path = os.path.join(TOP, ".build", "collections")
-        empty = process_wall([py, "-c", MODULE_EMPTY], runs)
+        # module runs: Python's default bytecode cache (kept out of the checkout)
+        menv = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(TOP, ".cache", "bench", "pycache"))
+        menv.pop("PYTHONDONTWRITEBYTECODE", None)
         ign_args = json.dumps({"ignition_content": '{"ignition":{"version":"3.3.0"}}'})
-        ign_script = MODULE_IGNITION % {"path": path, "args": ign_args, "check": "'yaml' not in sys.modules"}
-        ign = process_wall([py, "-c", ign_script], runs)
         bu_args = json.dumps({"butane": SMALL})
-        bu = process_wall([py, "-c", MODULE_IGNITION % {"path": path, "args": bu_args, "check": "True"}], runs)
+        commands = [
+            ("bare", [py, "-c", "pass"], None),
+            ("floor", [py, "-c", "import yaml"], None),
+            ("cli", [os.path.join(TOP, "tools", "nestos-butane"), small], dict(os.environ, NESTOS_BUTANE_PYTHON=py)),
+            ("empty", [py, "-c", MODULE_EMPTY], menv),
+            ("ign", [py, "-c", MODULE_IGNITION % {"path": path, "args": ign_args,
+                                                  "check": "'yaml' not in sys.modules"}], menv),
+            ("bu", [py, "-c", MODULE_IGNITION % {"path": path, "args": bu_args, "check": "True"}], menv),
+            ("live", [py, "-c", MODULE_ISO_KARGS % {"path": path, "iso": iso}], menv),
+        ]
+        res = interleaved(commands, runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    out = {"runs": runs, "bare_python_ms": round(bare[1] * 1000, 2),
+    bare, floor, cli, empty, ign, bu, live = (res[k] for k in ("bare", "floor", "cli", "empty", "ign", "bu", "live"))
+    out = {"runs": runs, "interleaved": True, "bare_python_ms": round(bare[1] * 1000, 2),
            "nestos_butane_small_ms": round(cli[1] * 1000, 2),
            "cli_vs_bare_python": round(cli[1] / bare[1], 2),
+           "import_yaml_ms": round(floor[1] * 1000, 2),
+           "import_yaml_vs_bare_python": round(floor[1] / bare[1], 2),
+           "cli_vs_import_yaml": round(cli[1] / floor[1], 2),
+           "module_iso_kargs_ms": round(live[1] * 1000, 2),
+           "module_iso_kargs_vs_empty": round(live[1] / empty[1], 2),
+           "cpu_module_iso_kargs_vs_empty": round(live[2] / empty[2], 2) if empty[2] else None,
            "empty_module_ms": round(empty[1] * 1000, 2),
            "module_ignition_input_ms": round(ign[1] * 1000, 2),
            "module_ignition_vs_empty": round(ign[1] / empty[1], 2),
@@ -146,6 +194,7 @@ def per_process(rows, runs):
            "module_butane_vs_empty": round(bu[1] / empty[1], 2),
            "cpu_bare_python_ms": round(bare[2] * 1000, 2), "cpu_nestos_butane_small_ms": round(cli[2] * 1000, 2),
            "cpu_cli_vs_bare_python": round(cli[2] / bare[2], 2) if bare[2] else None,
+           "cpu_import_yaml_vs_bare_python": round(floor[2] / bare[2], 2) if bare[2] else None,
            "cpu_module_ignition_vs_empty": round(ign[2] / empty[2], 2) if empty[2] else None,
            "cpu_module_butane_vs_empty": round(bu[2] / empty[2], 2) if empty[2] else None,
            "load_average": os.getloadavg()[0]}
@@ -229,12 +278,16 @@ def main():
                                             "-" if r["mb_per_s"] is None else r["mb_per_s"]))
     print("per process (median): nestos-butane small %.1f ms = %.2fx a bare python3 -c pass (%.1f ms; goal <= 2x)"
           % (proc["nestos_butane_small_ms"], proc["cli_vs_bare_python"], proc["bare_python_ms"]))
+    print("floor (median): python3 -c 'import yaml' %.1f ms = %.2fx a bare python3; nestos-butane = %.2fx that"
+          % (proc["import_yaml_ms"], proc["import_yaml_vs_bare_python"], proc["cli_vs_import_yaml"]))
     print("per process CPU (median): nestos-butane %.1f ms = %s x a bare python3 (%.1f ms); load average %.0f"
           % (proc["cpu_nestos_butane_small_ms"], proc["cpu_cli_vs_bare_python"], proc["cpu_bare_python_ms"],
              proc["load_average"]))
     print("module run (median): Ignition input %.1f ms = %.2fx an empty AnsibleModule run (%.1f ms); Butane input "
           "%.1f ms = %.2fx" % (proc["module_ignition_input_ms"], proc["module_ignition_vs_empty"],
                                proc["empty_module_ms"], proc["module_butane_input_ms"], proc["module_butane_vs_empty"]))
+    print("live module run (median): iso_kargs query %.1f ms = %.2fx an empty AnsibleModule run (no PyYAML, no Butane)"
+          % (proc["module_iso_kargs_ms"], proc["module_iso_kargs_vs_empty"]))
     f = rows[-1]
     print("template render per call (best): %.4f ms with the filter, %.4f ms without (same run)"
           % (f["template_with_filter_ms"], f["template_without_filter_ms"]))

@@ -100,9 +100,11 @@ UNIT_EXTENSIONS = (".service", ".socket", ".device", ".mount", ".automount", ".s
                    ".path", ".timer", ".snapshot", ".slice", ".scope")
 RAID_LEVELS = ("linear", "raid0", "0", "stripe", "raid1", "1", "mirror", "raid4", "4",
                "raid5", "5", "raid6", "6", "raid10", "10")
-_GUID = re.compile(r"(|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\Z")
-_SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
-                     r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?\Z")
+# regular expressions: compiled on first use (re.compile's own cache keeps them), not at import
+_GUID = r"(|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\Z"
+_SEMVER = (r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+           r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?\Z")
+_NUMBER_LITERAL = r"-?[0-9][0-9.eE+-]*"
 
 # list fields not checked for duplicates (IgnoreDuplicates in Ignition)
 _NO_DUPS = {("File", "append"), ("FileContents", "append"), ("Filesystem", "options"),
@@ -117,7 +119,7 @@ def parse_semver(version):
     """(major, minor, patch, prerelease) of a semantic version string, or None."""
     if not isinstance(version, str):
         return None
-    m = _SEMVER.match(version)
+    m = re.match(_SEMVER, version)
     if not m:
         return None
     return int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4) or ""
@@ -182,7 +184,10 @@ def _nil_or_empty(v):
 
 
 def _g(d, key):
-    return d.get(key) if isinstance(d, dict) else None
+    try:
+        return d.get(key)     # only a JSON object (dict) has .get: this is the hot path
+    except AttributeError:
+        return None
 
 
 def _lst(d, key):
@@ -261,7 +266,9 @@ def _go_type(struct, key, kind, target, item=False):
 
 
 def _shape(ctx, struct, value, path, gopath, errors, unused, nulls):
-    fields, index = ctx.types[struct]
+    """Pass 1 over one object of Go type ``struct``: type mismatches go to ``errors``, unknown keys
+    to ``unused``, null objects to ``nulls``."""
+    index = ctx.types[struct][1]
     for key, v in value.items():
         spec = index.get(key)
         p = path + (key,)
@@ -275,38 +282,45 @@ def _shape(ctx, struct, value, path, gopath, errors, unused, nulls):
             continue
         gp = gopath + (key,)
         if kind in M.LIST_KINDS:
-            if not isinstance(v, list):
-                errors.append((p, struct, key, gp, v, kind, target, False))
-                continue
-            for i, item in enumerate(v):
-                if item is None:
-                    if target != "string":
-                        nulls.append(p + (i,))
-                    continue
-                if target == "string":
-                    if not isinstance(item, str):
-                        errors.append((p + (i,), struct, key, gp, item, kind, target, True))
-                elif not isinstance(item, dict):
-                    errors.append((p + (i,), struct, key, gp, item, kind, target, True))
-                else:
-                    _shape(ctx, target, item, p + (i,), gp, errors, unused, nulls)
+            _shape_list(ctx, (struct, key, gp, kind, target), v, p, errors, unused, nulls)
         elif kind in M.STRUCT_KINDS:
             if not isinstance(v, dict):
                 errors.append((p, struct, key, gp, v, kind, target, False))
             else:
                 _shape(ctx, target, v, p, gp, errors, unused, nulls)
-        elif kind in M.STRING_KINDS:
-            if not isinstance(v, str):
-                errors.append((p, struct, key, gp, v, kind, target, False))
-        elif kind in M.INT_KINDS:
-            if not (isinstance(v, int) and not isinstance(v, bool)) or not (M.INT_MIN <= v <= M.INT_MAX):
-                errors.append((p, struct, key, gp, v, kind, target, False))
-        elif kind == M.KIND_BOOL:
-            if not isinstance(v, bool):
-                errors.append((p, struct, key, gp, v, kind, target, False))
+        elif not _scalar_fits(kind, v):
+            errors.append((p, struct, key, gp, v, kind, target, False))
 
 
-_NUMBER_LITERAL = re.compile(r"-?[0-9][0-9.eE+-]*")
+def _shape_list(ctx, field, v, p, errors, unused, nulls):
+    """Pass 1 over a list field; ``field`` is ``(struct, key, gopath, kind, target)``."""
+    struct, key, gp, kind, target = field
+    if not isinstance(v, list):
+        errors.append((p, struct, key, gp, v, kind, target, False))
+        return
+    strings = target == "string"
+    for i, item in enumerate(v):
+        if item is None:
+            if not strings:
+                nulls.append(p + (i,))
+        elif strings:
+            if not isinstance(item, str):
+                errors.append((p + (i,), struct, key, gp, item, kind, target, True))
+        elif not isinstance(item, dict):
+            errors.append((p + (i,), struct, key, gp, item, kind, target, True))
+        else:
+            _shape(ctx, target, item, p + (i,), gp, errors, unused, nulls)
+
+
+def _scalar_fits(kind, v):
+    """Whether Go decodes the (non-null) JSON value ``v`` into a field of a scalar kind."""
+    if kind in M.STRING_KINDS:
+        return isinstance(v, str)
+    if kind in M.INT_KINDS:
+        return isinstance(v, int) and not isinstance(v, bool) and M.INT_MIN <= v <= M.INT_MAX
+    if kind == M.KIND_BOOL:
+        return isinstance(v, bool)
+    return True
 
 
 def _shape_message(error, positions=None):
@@ -316,7 +330,7 @@ def _shape_message(error, positions=None):
         # Go names the literal when a number does not fit an int (1.0, 4e2, 2**64)
         literal = None
         if positions is not None and path in positions.values:
-            m = _NUMBER_LITERAL.match(positions.text, positions.values[path])
+            m = re.compile(_NUMBER_LITERAL).match(positions.text, positions.values[path])
             literal = m.group(0) if m else None
         if literal is None:
             literal = repr(v) if isinstance(v, float) else "%d" % v
@@ -532,31 +546,71 @@ def _storage(ctx, st):
     dirs = _lst(st, "directories")
     files = _lst(st, "files")
     links = _lst(st, "links")
-    link_paths = [(_g(ln, "path") or "") for ln in links]
-    link_count = {}
-    for lp in link_paths:
-        link_count[lp] = link_count.get(lp, 0) + 1
+    _storage_links(ctx, dirs, files, links)
+    for i, d in enumerate(dirs):
+        p = base + ("directories", i)
+        _node(ctx, d, p)
+        _mode(ctx, d, p)
+    for i, disk in enumerate(_lst(st, "disks")):
+        _disk(ctx, disk, base + ("disks", i))
+    _files(ctx, files)
+    for i, fs in enumerate(_lst(st, "filesystems")):
+        _filesystem(ctx, fs, base + ("filesystems", i))
+    for i, ln in enumerate(links):
+        _node(ctx, ln, base + ("links", i))
+    for i, luks in enumerate(_lst(st, "luks")):
+        _luks(ctx, luks, base + ("luks", i))
+    for i, raid in enumerate(_lst(st, "raid")):
+        _raid(ctx, raid, base + ("raid", i))
 
-    def under_link(p):
-        """How many links ``l`` have ``p.startswith(l + "/")`` (Go reports each)."""
-        if not link_count:
+
+def _files(ctx, files):
+    contents_kind = "Resource" if ctx.v >= (3, 1, 0) else "FileContents"
+    for i, f in enumerate(files):
+        p = ("storage", "files", i)
+        _node(ctx, f, p)
+        _mode(ctx, f, p)
+        contents = _dct(f, "contents")
+        if _g(f, "overwrite") is True and _g(contents, "source") is None:
+            ctx.err(p + ("overwrite",), E_OVERWRITE)
+        for j, res in enumerate(_lst(f, "append")):
+            _resource(ctx, res, p + ("append", j), contents_kind)
+        _resource(ctx, contents, p + ("contents",), contents_kind)
+
+
+class _LinkPrefixes(object):
+    """The configured links, to count how many a path goes through (Go reports each)."""
+
+    def __init__(self, link_paths):
+        self.count = {}
+        for lp in link_paths:
+            self.count[lp] = self.count.get(lp, 0) + 1
+
+    def under(self, p):
+        """How many links ``l`` have ``p.startswith(l + "/")``."""
+        if not self.count:
             return 0
+        get = self.count.get
         n = 0
         i = p.find("/")
         while i >= 0:
-            n += link_count.get(p[:i], 0)
+            n += get(p[:i], 0)
             i = p.find("/", i + 1)
         return n
 
-    for i, d in enumerate(dirs):
-        for _k in range(under_link(_g(d, "path") or "")):
-            ctx.err(base + ("directories", i), E_DIR_SYMLINK)
-    for i, f in enumerate(files):
-        for _k in range(under_link(_g(f, "path") or "")):
-            ctx.err(base + ("files", i), E_FILE_SYMLINK)
+
+def _storage_links(ctx, dirs, files, links):
+    """Nodes below a configured link, link targets, hard links to directories."""
+    base = ("storage",)
+    link_paths = [(_g(ln, "path") or "") for ln in links]
+    prefixes = _LinkPrefixes(link_paths)
+    for key, nodes, message in (("directories", dirs, E_DIR_SYMLINK), ("files", files, E_FILE_SYMLINK)):
+        for i, node in enumerate(nodes):
+            for _k in range(prefixes.under(_g(node, "path") or "")):
+                ctx.err(base + (key, i), message)
     dir_paths = [(_g(d, "path") or "") for d in dirs]
     for i, ln in enumerate(links):
-        for _k in range(under_link(link_paths[i])):
+        for _k in range(prefixes.under(link_paths[i])):
             ctx.err(base + ("links", i), E_LINK_SYMLINK)
         target = _g(ln, "target")
         if ctx.v >= (3, 3, 0):
@@ -573,32 +627,6 @@ def _storage(ctx, st):
         for dp in dir_paths:
             if t == dp:
                 ctx.err(base + ("links", i), E_HARDLINK_DIR)
-
-    for i, d in enumerate(dirs):
-        p = base + ("directories", i)
-        _node(ctx, d, p)
-        _mode(ctx, d, p)
-    for i, disk in enumerate(_lst(st, "disks")):
-        _disk(ctx, disk, base + ("disks", i))
-    contents_kind = "Resource" if ctx.v >= (3, 1, 0) else "FileContents"
-    for i, f in enumerate(files):
-        p = base + ("files", i)
-        _node(ctx, f, p)
-        _mode(ctx, f, p)
-        contents = _dct(f, "contents")
-        if _g(f, "overwrite") is True and _g(contents, "source") is None:
-            ctx.err(p + ("overwrite",), E_OVERWRITE)
-        for j, res in enumerate(_lst(f, "append")):
-            _resource(ctx, res, p + ("append", j), contents_kind)
-        _resource(ctx, contents, p + ("contents",), contents_kind)
-    for i, fs in enumerate(_lst(st, "filesystems")):
-        _filesystem(ctx, fs, base + ("filesystems", i))
-    for i, ln in enumerate(links):
-        _node(ctx, ln, base + ("links", i))
-    for i, luks in enumerate(_lst(st, "luks")):
-        _luks(ctx, luks, base + ("luks", i))
-    for i, raid in enumerate(_lst(st, "raid")):
-        _raid(ctx, raid, base + ("raid", i))
 
 
 def _part_end(p):
@@ -675,7 +703,7 @@ def _partition(ctx, p, path):
             ctx.err(path + ("label",), E_PART_LABEL_COLON)
     for key in ("guid", "typeGuid"):
         g = _g(p, key)
-        if g is not None and not _GUID.match(g):
+        if g is not None and not re.match(_GUID, g):
             ctx.err(path + (key,), E_GUID)
 
 
@@ -714,8 +742,7 @@ def _luks(ctx, luks, path):
         ctx.err(path + ("device",), E_DISK_DEVICE)
     else:
         ctx.err(path + ("device",), validate_path(device))
-    clevis_raw = _g(luks, "clevis")
-    clevis = clevis_raw if isinstance(clevis_raw, dict) else {}
+    clevis = _dct(luks, "clevis")
     custom_raw = _g(clevis, "custom")
     custom = custom_raw if isinstance(custom_raw, dict) else {}
     others = bool(_lst(clevis, "tang")) or _g(clevis, "tpm2") is True or (_g(clevis, "threshold") or 0) != 0
@@ -729,26 +756,41 @@ def _luks(ctx, luks, path):
         ctx.err(path + ("keys",), E_LUKS_KEYFILE)
     # children: keyFile resource, clevis custom, tang
     _resource(ctx, keyfile, path + ("keyFile",), "Resource")
-    cp = path + ("clevis", "custom")
     if ctx.v >= (3, 3, 0):
-        pin, conf = _g(custom, "pin"), _g(custom, "config")
-        if not (_nil_or_empty(pin) and _nil_or_empty(conf) and _g(custom, "needsNetwork") is not True):
-            if not _nil_or_empty(pin):
-                if pin not in ("tpm2", "tang", "sss"):
-                    ctx.err(cp + ("pin",), E_CLEVIS_PIN)
-            else:
-                ctx.err(cp + ("pin",), E_CLEVIS_PIN_REQ)
-            if _nil_or_empty(conf):
-                ctx.err(cp + ("config",), E_CLEVIS_CONFIG)
+        _clevis_custom(ctx, custom, path + ("clevis", "custom"))
     elif custom_raw is not None:
-        pin, conf = custom.get("pin") or "", custom.get("config") or ""
-        if not (pin == "" and conf == ""):
-            if pin not in ("tpm2", "tang", "sss"):
-                ctx.err(cp + ("pin",), E_CLEVIS_PIN)
-            if conf == "":
-                ctx.err(cp + ("config",), E_CLEVIS_CONFIG)
-    for j, tang in enumerate(_lst(clevis, "tang")):
-        tp = path + ("clevis", "tang", j)
+        _clevis_custom_old(ctx, custom, path + ("clevis", "custom"))
+    _tangs(ctx, _lst(clevis, "tang"), path + ("clevis", "tang"))
+
+
+def _clevis_custom(ctx, custom, cp):
+    """ClevisCustom (3.3): a pin of tpm2/tang/sss and a config, once anything is set."""
+    pin, conf = _g(custom, "pin"), _g(custom, "config")
+    if _nil_or_empty(pin) and _nil_or_empty(conf) and _g(custom, "needsNetwork") is not True:
+        return
+    if not _nil_or_empty(pin):
+        if pin not in ("tpm2", "tang", "sss"):
+            ctx.err(cp + ("pin",), E_CLEVIS_PIN)
+    else:
+        ctx.err(cp + ("pin",), E_CLEVIS_PIN_REQ)
+    if _nil_or_empty(conf):
+        ctx.err(cp + ("config",), E_CLEVIS_CONFIG)
+
+
+def _clevis_custom_old(ctx, custom, cp):
+    """Custom (3.2 and older, a pointer): pin and config, both non-pointer strings."""
+    pin, conf = custom.get("pin") or "", custom.get("config") or ""
+    if pin == "" and conf == "":
+        return
+    if pin not in ("tpm2", "tang", "sss"):
+        ctx.err(cp + ("pin",), E_CLEVIS_PIN)
+    if conf == "":
+        ctx.err(cp + ("config",), E_CLEVIS_CONFIG)
+
+
+def _tangs(ctx, tangs, path):
+    for j, tang in enumerate(tangs):
+        tp = path + (j,)
         scheme = urls.scheme_of(_g(tang, "url") or "")
         if scheme is None:
             ctx.err(tp + ("url",), urls.ERR_INVALID_URL)
@@ -985,7 +1027,9 @@ def validate(config, version=None, positions=None, newer_checks=True, butane_rul
         _locate(report, positions)
         return report
 
-    config = known_only(ctx.types, M.KIND_STRUCT, "Config", config)
+    if unused:
+        # without unknown keys the copy would equal the config: the rules below only read it
+        config = known_only(ctx.types, M.KIND_STRUCT, "Config", config)
     if ctx.newer_checks:
         _systemd_paths(ctx, config)
     _ignition(ctx, _dct(config, "ignition"))

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib.util
 import re
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
@@ -21,12 +22,19 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.live.generated_co
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.generated_config import parse_user_config as parse_config
 from ansible_collections.nestos.lifecycle.plugins.module_utils.live.initrd import Initrd
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - PyYAML comes with Ansible
-    yaml = None
-    HAS_YAML = False
+
+class _LazyYaml(object):
+    """PyYAML, imported on first use: only an installer config file needs it, and importing it
+    costs a module run (iso_kargs, iso_ignition...) more than the rest of its imports."""
+
+    def __getattr__(self, name):
+        import yaml as module
+
+        return getattr(module, name)
+
+
+HAS_YAML = importlib.util.find_spec("yaml") is not None
+yaml = _LazyYaml() if HAS_YAML else None
 
 INSTALLER_KEYS = (
     "stream", "image-url", "image-file", "ignition-file", "ignition-url", "ignition-hash", "architecture",
