@@ -71,9 +71,9 @@ def parse_content_length(value, url=None):
 
 
 def _context(validate_certs):
-    if validate_certs:
-        return None
     ctx = ssl.create_default_context()
+    if validate_certs:
+        return ctx
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     return ctx
@@ -97,14 +97,15 @@ def open_url(url, offset=0, timeout=DEFAULT_TIMEOUT, validate_certs=True):
     HTTP error status is a NestosError naming the URL and status.
     """
     from urllib.error import HTTPError, URLError
-    from urllib.request import Request, urlopen
+    from urllib.request import HTTPSHandler, Request, build_opener
     if not re.match(r"^(https?|file)://", url or ""):
         raise NestosError("not an http(s) or file URL: %r" % (url or "")[:200], path="url")
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = "bytes=%d-" % offset
     try:
-        resp = urlopen(Request(url, headers=headers), timeout=timeout, context=_context(validate_certs))
+        opener = build_opener(HTTPSHandler(context=_context(validate_certs)))
+        resp = opener.open(Request(url, headers=headers), timeout=timeout)
     except HTTPError as err:
         if err.code == 416:
             return 416, err.headers, err

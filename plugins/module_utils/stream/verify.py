@@ -120,7 +120,7 @@ def _run_gpg(args, home, what):
     try:
         proc = subprocess.run(["gpg", "--homedir", home, "--batch", "--no-tty", "--no-autostart"] + args,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=GPG_TIMEOUT,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, check=False)
     except FileNotFoundError:
         raise NestosError("gpg is not installed; it is needed to check signatures (or set insecure)")
     except subprocess.TimeoutExpired:

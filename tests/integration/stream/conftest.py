@@ -54,7 +54,7 @@ def _documents(www, base, files, sigs):
                ("x86_64", "qemu", "raw", "disk"): art("big"),
                ("aarch64", "metal", "raw", "disk"): art("bad")}
     for kind in ("kernel", "initramfs.img", "rootfs.img"):
-        entries[("x86_64", "metal", "pxe", kind.split(".")[0])] = art(kind)
+        entries[("x86_64", "metal", "pxe", kind.split(".", maxsplit=1)[0])] = art(kind)
     docs = {"lab": lab.stream_document("lab", base, entries, {"img.raw.xz": files["inner_sha"]})}
     docs["slow"] = lab.stream_document("slow", base + "slow/", entries)
     wrong = lab.stream_document("wrongsha", base, {("x86_64", "metal", "raw", "disk"): art("img")})

@@ -94,8 +94,8 @@ def test_server_ignoring_the_range_restarts(stream_lab, tmp_path):
 
 
 def test_bad_signature_refused_nothing_left(stream_lab, tmp_path):
-    res, out = install.run_task("image_download", _stream_args(stream_lab, "lab", tmp_path, architecture="aarch64",
-                                                                format="raw"))
+    args = _stream_args(stream_lab, "lab", tmp_path, architecture="aarch64", format="raw")
+    res, out = install.run_task("image_download", args)
     assert res.get("failed") and "signature check failed" in res["msg"], out[-3000:]
     assert "bad.raw" in res["msg"]
     assert os.listdir(tmp_path) == []
