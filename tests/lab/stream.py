@@ -20,6 +20,8 @@ import socket
 import subprocess
 import time
 
+from tests.support.install import sha256  # noqa: F401  (re-exported for the stream tests)
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 CONF = """
@@ -137,14 +139,6 @@ class GpgKey(object):
     def stop(self):
         subprocess.run(["gpgconf", "--kill", "all"], env=self.env, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def random_file(path, size, seed=b"nestos"):
