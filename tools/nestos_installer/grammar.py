@@ -167,7 +167,26 @@ LIST_STREAM = _leaf("List available images in a Fedora CoreOS stream", "stream_c
     _opt(["-s", "--stream"], "name", "Fedora CoreOS stream", default="stable"),
     _opt(["--stream-base-url"], "URL", "Base URL for Fedora CoreOS stream metadata")], sigpipe=True)
 
+DOWNLOAD = _leaf("Download a CoreOS image", "stream_cmds:download_cmd", [
+    _opt(["-s", "--stream"], "name", "Fedora CoreOS stream", default="stable"),
+    _opt(["--architecture"], "name", "Target CPU architecture", default="x86_64"),
+    _opt(["-p", "--platform"], "name", "Fedora CoreOS platform name", default="metal"),
+    _opt(["-f", "--format"], "name", "Image format", default="raw.xz"),
+    _opt(["-u", "--image-url"], "URL", "Manually specify the image URL"),
+    _opt(["-C", "--directory"], "path", "Destination directory", default="."),
+    _opt(["-d", "--decompress"], help="Decompress image and don't save signature"),
+    _opt(["--insecure"], help="Skip signature verification"),
+    _opt(["--gpg-keyring"], "path", "Public key file signatures must verify against (nestos.lifecycle)"),
+    _opt(["--stream-base-url"], "URL", "Base URL for Fedora CoreOS stream metadata"),
+    _opt(["--fetch-retries"], "N", "Fetch retries, or \"infinite\"", default="0")],
+    long="""The download resumes an interrupted earlier one (the hidden .<name>.partial file beside
+the destination) with an HTTP Range request; a file already there and verified is kept.
+Signatures are checked with gpg against --gpg-keyring (upstream embeds its keys; NestOS
+gives its key as a file); --insecure skips that check. Progress goes to stderr, the saved
+path to stdout.""")
+
 ROOT = _group("Installer for NestOS and Fedora CoreOS live media (nestos.lifecycle, pure Python)", [
+    ("download", DOWNLOAD),
     ("list-stream", LIST_STREAM),
     ("iso", ISO_GROUP),
     ("pxe", PXE_GROUP),
