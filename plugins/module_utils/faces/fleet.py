@@ -87,6 +87,7 @@ NESTOS_REBOOT = dict(argument_spec=dict(
     expect_image=dict(type="str"),
     expect_version=dict(type="str"),
     verify_default=dict(type="bool", default=True),
+    boot_once=dict(type="str"),
     msg=dict(type="str", default="Reboot initiated by Ansible (nestos.lifecycle)"),
 ))
 
