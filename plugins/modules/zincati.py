@@ -106,11 +106,26 @@ options:
     description: After a change, C(systemctl try-restart zincati.service) (restarts it only when it runs).
     type: bool
     default: true
+  log_verbosity:
+    description:
+      - Zincati's log level, as upstream C(docs/usage/logging.md) sets it - a systemd drop-in
+        C(/etc/systemd/system/zincati.service.d/10-nestos-lifecycle-verbosity.conf) with
+        C(Environment=ZINCATI_VERBOSITY="-v") (V(info), the unit's own default), C("-vv") (V(debug)) or
+        C("-vvv") (V(trace), for short debugging sessions only). V(default) removes the drop-in.
+      - When the drop-in changes - C(systemctl daemon-reload), then the restart of O(restart).
+      - Given alone (no TOML option and O(state=present)), the TOML drop-in is not touched.
+    type: str
+    choices: [default, info, debug, trace]
 seealso:
   - module: nestos.lifecycle.host_service
 '''
 
 EXAMPLES = r'''
+- name: Debug logging for Zincati (journalctl -u zincati.service)
+  nestos.lifecycle.zincati:
+    log_verbosity: debug
+  become: true
+
 - name: Updates on, NestOS update server, reboots coordinated by FleetLock
   nestos.lifecycle.zincati:
     updates_enabled: true
@@ -139,6 +154,10 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+verbosity:
+  description: With O(log_verbosity) - the systemd drop-in path, the level, the C(-v) flags and whether it changed.
+  returned: when log_verbosity is set
+  type: dict
 path:
   description: The drop-in path.
   returned: always

@@ -115,8 +115,14 @@ ZINCATI = dict(
         file_group=dict(type="str", default="root"),
         mode=dict(type="str", default="0644"),
         restart=dict(type="bool", default=True),
+        log_verbosity=dict(type="str", choices=["default", "info", "debug", "trace"]),
     ),
 )
+# the zincati options that go into the TOML drop-in (the action skips the TOML drop-in when only
+# log_verbosity is given)
+ZINCATI_TOML_KEYS = ("updates_enabled", "allow_downgrade", "strategy", "fleet_lock_base_url", "periodic_time_zone",
+                     "periodic_windows", "group", "node_uuid", "rollout_wariness", "cincinnati_base_url",
+                     "steady_interval_secs")
 
 HOST_FILE = dict(
     argument_spec=dict(
