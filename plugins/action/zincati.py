@@ -10,17 +10,24 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
-from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import config, dropin
-from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import HostAction, check_mode_arg
+from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import config, dropin, metrics
+from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import (
+    HostAction, HostCommandError, check_mode_arg, kinded)
 
 
 class ActionModule(HostAction):
     ARGSPEC = specs.ZINCATI
 
     def _run(self, args, task_vars, remote):
-        toml_wanted = args["state"] == "absent" or args["log_verbosity"] is None or any(
+        others = args["log_verbosity"] is not None or args["gather_metrics"]
+        toml_wanted = args["state"] == "absent" or not others or any(
             args[k] is not None for k in specs.ZINCATI_TOML_KEYS)
         result = {"changed": False, "restarted": False}
+        if args["gather_metrics"]:
+            facts = self._metrics(remote)
+            result["zincati_metrics"] = facts
+            result["ansible_facts"] = {"zincati_metrics": facts}
         diffs = []
         if toml_wanted:
             plan = self._toml_plan(args, remote)
@@ -38,7 +45,7 @@ class ActionModule(HostAction):
             reload_unit = vplan.changed
             if vplan.changed and not self.check_mode:
                 self._apply(remote, vplan.path, vplan.content, "0644", "root", "root", mkdir=True)
-        if self.diff_mode:
+        if self.diff_mode and diffs:
             result["diff"] = diffs if len(diffs) > 1 else diffs[0]
         if self.check_mode or not result["changed"]:
             return result
@@ -49,6 +56,17 @@ class ActionModule(HostAction):
                        what="drop-in written, but zincati.service did not restart")
             result["restarted"] = True
         return result
+
+    @staticmethod
+    def _metrics(remote):
+        """Zincati's Prometheus text from its Unix socket, parsed on the controller."""
+        res = remote.run(metrics.read_command())
+        if res.rc == metrics.NO_SOCKET_RC:
+            raise kinded(NestosError((res.stderr or "").strip() or "no metrics socket", file=metrics.SOCKET,
+                                     path="gather_metrics"), "no_metrics_socket")
+        if res.rc != 0:
+            raise HostCommandError(res, "cannot read Zincati's metrics")
+        return metrics.parse(res.stdout)
 
     @staticmethod
     def _toml_plan(args, remote):

@@ -116,10 +116,11 @@ ZINCATI = dict(
         mode=dict(type="str", default="0644"),
         restart=dict(type="bool", default=True),
         log_verbosity=dict(type="str", choices=["default", "info", "debug", "trace"]),
+        gather_metrics=dict(type="bool", default=False),
     ),
 )
 # the zincati options that go into the TOML drop-in (the action skips the TOML drop-in when only
-# log_verbosity is given)
+# log_verbosity and/or gather_metrics are given)
 ZINCATI_TOML_KEYS = ("updates_enabled", "allow_downgrade", "strategy", "fleet_lock_base_url", "periodic_time_zone",
                      "periodic_windows", "group", "node_uuid", "rollout_wariness", "cincinnati_base_url",
                      "steady_interval_secs")
