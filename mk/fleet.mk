@@ -1,5 +1,5 @@
 # Fleet lab (area: fleet): sshd-per-host NestOS stand-ins, rolling-update roles and playbooks.
-APT_PACKAGES += openssh-server openssh-client busybox-static sudo jq grub-common
+APT_PACKAGES += openssh-server openssh-client busybox-static sudo jq grub-common socat
 LAB_TARGETS += fleet-lab
 DEMO_TARGETS += demo-fleet
 BENCH_TARGETS += bench-fleet

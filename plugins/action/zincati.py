@@ -62,8 +62,9 @@ class ActionModule(HostAction):
         """Zincati's Prometheus text from its Unix socket, parsed on the controller."""
         res = remote.run(metrics.read_command())
         if res.rc == metrics.NO_SOCKET_RC:
-            raise kinded(NestosError((res.stderr or "").strip() or "no metrics socket", file=metrics.SOCKET,
-                                     path="gather_metrics"), "no_metrics_socket")
+            # with sudo over ssh, stderr may arrive merged into stdout
+            text = (res.stderr or res.stdout or "").strip()[-300:] or "no metrics socket"
+            raise kinded(NestosError(text, file=metrics.SOCKET, path="gather_metrics"), "no_metrics_socket")
         if res.rc != 0:
             raise HostCommandError(res, "cannot read Zincati's metrics")
         return metrics.parse(res.stdout)

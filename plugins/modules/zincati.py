@@ -116,11 +116,26 @@ options:
       - Given alone (no TOML option and O(state=present)), the TOML drop-in is not touched.
     type: str
     choices: [default, info, debug, trace]
+  gather_metrics:
+    description:
+      - Read Zincati's Prometheus metrics from C(/run/zincati/public/metrics.promsock) (upstream
+        C(docs/usage/metrics.md)) and return them as the fact C(zincati_metrics) - name to
+        C(type), C(help), C(samples) (C(labels), C(value)) and C(value) when there is one unlabeled sample.
+      - Needs become (the socket belongs to root/zincati), a running zincati.service and C(socat)
+        (or C(ncat)) on the host - no Python. Limits - 1 MiB, 20000 lines, 64 labels per sample.
+      - Given alone (no TOML option and O(state=present)), the TOML drop-in is not touched.
+    type: bool
+    default: false
 seealso:
   - module: nestos.lifecycle.host_service
 '''
 
 EXAMPLES = r'''
+- name: Zincati's metrics as facts
+  nestos.lifecycle.zincati:
+    gather_metrics: true
+  become: true
+
 - name: Debug logging for Zincati (journalctl -u zincati.service)
   nestos.lifecycle.zincati:
     log_verbosity: debug
@@ -154,6 +169,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+zincati_metrics:
+  description: With O(gather_metrics) - Zincati's metrics (also set as the fact of that name).
+  returned: when gather_metrics is true
+  type: dict
+  sample: {"zincati_update_agent_updates_enabled": {"type": "gauge", "help": "Whether auto-updates logic is enabled.",
+           "samples": [{"labels": {}, "value": 1}], "value": 1}}
 verbosity:
   description: With O(log_verbosity) - the systemd drop-in path, the level, the C(-v) flags and whether it changed.
   returned: when log_verbosity is set

@@ -68,8 +68,9 @@ OSNAME = "nestos"
 # Real Debian binaries that NestOS also ships (coreutils, sudo, bash, jq); busybox gives the rest.
 REAL_BINARIES = ["/usr/bin/sudo", "/usr/bin/install", "/usr/bin/nohup", "/usr/bin/bash", "/usr/bin/jq",
                  "/usr/bin/stat", "/usr/bin/sha256sum", "/usr/bin/mktemp", "/usr/bin/env",
-                 # Debian's grub-editenv (grub-common): NestOS ships the same tool as grub2-editenv
-                 "/usr/bin/grub-editenv"]
+                 # Debian's grub-editenv (grub-common): NestOS ships the same tool as grub2-editenv;
+                 # socat: Fedora CoreOS's networking-tools manifest (inherited by nestos-config)
+                 "/usr/bin/grub-editenv", "/usr/bin/socat"]
 REAL_EXTRA_FILES = ["/usr/libexec/sudo/sudoers.so", "/usr/libexec/sudo/libsudo_util.so.0",
                     "/usr/lib/x86_64-linux-gnu/security/pam_permit.so"]
 # busybox applets we do not install: real binaries above or doubles take their place, and

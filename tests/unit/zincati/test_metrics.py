@@ -92,3 +92,4 @@ def test_action_gathers_facts_and_leaves_the_dropins_alone():
     conn = FakeConnection().on(r"^s=", Reply(0, "a{ 1\n"))
     res = run_action("zincati", {"gather_metrics": True}, conn)
     assert res["failed"] and res["line"] == 1 and "Traceback" not in res["msg"]
+
