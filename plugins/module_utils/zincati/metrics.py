@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 
 from typing import Any, Dict, List, Tuple, Union
@@ -67,8 +68,10 @@ def _value(text: str, line: int) -> Value:
         value = float(text)
     except ValueError:
         raise _err("not a number: %r" % text[:40], line)
-    if value != value or value in (float("inf"), float("-inf")):
-        return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
     return value
 
 

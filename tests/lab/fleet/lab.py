@@ -222,7 +222,8 @@ def _build_template(tpl, fp, pw):
               "usr/libexec/nestos-lab", "usr/share/nestos-lab", "etc/sudoers.d", "etc/pam.d", "etc/zincati/config.d",
               "usr/lib/zincati/config.d", "etc/ostree/remotes.d", "etc/ssh/sshd_config.d", "etc/containers",
               "etc/containers/registries.d",
-              "boot/grub2", "boot/loader/entries", "sysroot/ostree/deploy/nestos/deploy", "dev", "run", "tmp", "var/tmp", "var/lib", "root", "home", "proc/sys/kernel/random"):
+              "boot/grub2", "boot/loader/entries", "sysroot/ostree/deploy/nestos/deploy", "dev", "run", "tmp",
+              "var/tmp", "var/lib", "root", "home", "proc/sys/kernel/random"):
         (tmp / d).mkdir(parents=True, exist_ok=True)
     for link, target in (("bin", "usr/bin"), ("sbin", "usr/sbin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")):
         os.symlink(target, tmp / link)

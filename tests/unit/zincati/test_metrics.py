@@ -85,11 +85,10 @@ def test_action_gathers_facts_and_leaves_the_dropins_alone():
     assert res["ansible_facts"]["zincati_metrics"]["zincati_update_agent_updates_enabled"]["value"] == 1
     assert len(conn.commands) == 1
 
-    conn = FakeConnection().on(r"^s=", Reply(3, "", "no socket /run/zincati/public/metrics.promsock: is "
-                                                  "zincati.service running?\n"))
+    missing = "no socket /run/zincati/public/metrics.promsock: is zincati.service running?\n"
+    conn = FakeConnection().on(r"^s=", Reply(3, "", missing))
     res = run_action("zincati", {"gather_metrics": True}, conn)
     assert res["failed"] and res["error_kind"] == "no_metrics_socket" and "is zincati.service running" in res["msg"]
     conn = FakeConnection().on(r"^s=", Reply(0, "a{ 1\n"))
     res = run_action("zincati", {"gather_metrics": True}, conn)
     assert res["failed"] and res["line"] == 1 and "Traceback" not in res["msg"]
-
