@@ -26,8 +26,8 @@ def host():
 
 def test_policy_keys_lookaside_installed_once(host, tmp_path):
     f, h = host
-    files = {"nestos_image_policy_file": POLICY, "nestos_image_keys_file": KEYS,
-             "nestos_image_registries_d_file": LOOKASIDE}
+    files = {"os_update_signature_policy_file": POLICY, "os_update_signature_keys_file": KEYS,
+             "os_update_signature_registries_d_file": LOOKASIDE}
     extra = {}
     for var, text in files.items():
         p = tmp_path / var
@@ -43,8 +43,8 @@ def test_policy_keys_lookaside_installed_once(host, tmp_path):
     assert recap(r.stdout)["nestos-01"]["changed"] == 0, r.stdout
 
     # no keys, no lookaside: only the policy is managed
-    (tmp_path / "nestos_image_keys_file").write_text("")
-    r = play(f, "signature_policy.yml", {"nestos_image_policy_file": extra["nestos_image_policy_file"],
-                                         "nestos_image_keys_file": extra["nestos_image_keys_file"]})
+    (tmp_path / "os_update_signature_keys_file").write_text("")
+    r = play(f, "signature_policy.yml", {"os_update_signature_policy_file": extra["os_update_signature_policy_file"],
+                                         "os_update_signature_keys_file": extra["os_update_signature_keys_file"]})
     rows = recap(r.stdout)["nestos-01"]
     assert rows["changed"] == 0 and rows["skipped"] == 2, r.stdout
