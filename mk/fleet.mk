@@ -1,10 +1,10 @@
 # Fleet lab (area: fleet): sshd-per-host NestOS stand-ins, rolling-update roles and playbooks.
-APT_PACKAGES += openssh-server openssh-client busybox-static sudo jq
+APT_PACKAGES += openssh-server openssh-client busybox-static sudo jq grub-common socat
 LAB_TARGETS += fleet-lab
 DEMO_TARGETS += demo-fleet
 BENCH_TARGETS += bench-fleet
 
-FLEET_STAMP := $(CACHE)/lab/fleet/.stamp-$(shell cat tests/lab/doubles/rpm-ostree tests/lab/doubles/systemctl tests/lab/doubles/reboot tests/lab/doubles/lab-boot tests/lab/doubles/ostree tests/lab/fleet/lab.py | sha256sum | cut -c1-12)
+FLEET_STAMP := $(CACHE)/lab/fleet/.stamp-$(shell cat tests/lab/doubles/rpm-ostree tests/lab/doubles/systemctl tests/lab/doubles/reboot tests/lab/doubles/lab-boot tests/lab/doubles/ostree tests/lab/doubles/lab-bls tests/lab/fleet/lab.py | sha256sum | cut -c1-12)
 
 .PHONY: fleet-lab demo-fleet bench-fleet
 # the Python-free host root (busybox, real sudo, doubles) and the lab's ssh keys

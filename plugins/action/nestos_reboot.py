@@ -17,6 +17,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.faces import fleet as specs
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import bootonce
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import reboot as planner
 from ansible_collections.nestos.lifecycle.plugins.plugin_utils.remote import (
     HostAction, HostCommandError, connection_timeout, kinded)
@@ -28,6 +29,8 @@ class ActionModule(HostAction):
     ARGSPEC = specs.NESTOS_REBOOT
 
     def _run(self, args, task_vars, remote):
+        if args["boot_once"]:
+            return self._boot_once(args, task_vars, remote)
         host = task_vars.get("inventory_hostname", "host")
         plan = planner.plan_reboot(remote.status(), args["expect_checksum"], args["expect_image"],
                                    args["expect_version"], args["verify_default"], args["only_if_pending"])
@@ -37,15 +40,7 @@ class ActionModule(HostAction):
         if not plan.needed or self.check_mode:
             result.update(changed=plan.needed, rebooted=False, msg=plan.msg)
             return result
-        old_boot = remote.boot_id()
-        result["boot_id_before"] = old_boot
-        self._issue(remote, args["reboot_command"])
-        start = time.time()
-        result["boot_id_after"] = self._wait(remote, args, old_boot, host)
-        elapsed = int(time.time() - start)
-        if args["post_reboot_delay"]:
-            time.sleep(args["post_reboot_delay"])
-        after = remote.status()
+        after, elapsed = self._reboot(remote, args, host, result)
         result.update(changed=True, rebooted=True, elapsed=elapsed,
                       booted=after.booted.summary() if after.booted is not None else None,
                       deployments_after=after.labels(), reboot_required=after.pending_reboot)
@@ -55,6 +50,61 @@ class ActionModule(HostAction):
             return result
         result["msg"] = "rebooted in %ss into %s" % (elapsed, after.booted.label())
         return result
+
+    def _reboot(self, remote, args, host, result):
+        """Issue the reboot, wait for a new boot id; the status read afterwards and the seconds taken."""
+        old_boot = remote.boot_id()
+        result["boot_id_before"] = old_boot
+        self._issue(remote, args["reboot_command"])
+        start = time.time()
+        result["boot_id_after"] = self._wait(remote, args, old_boot, host)
+        elapsed = int(time.time() - start)
+        if args["post_reboot_delay"]:
+            time.sleep(args["post_reboot_delay"])
+        return remote.status(), elapsed
+
+    @staticmethod
+    def _probe(remote):
+        res = remote.run(bootonce.probe_command(), check=True, what="cannot read the boot entries")
+        return bootonce.parse_probe(res.stdout)
+
+    def _boot_once(self, args, task_vars, remote):
+        """Temporary rollback: next_entry on the chosen deployment's BLS entry, reboot, verify."""
+        host = task_vars.get("inventory_hostname", "host")
+        status = remote.status()
+        plan = bootonce.plan_boot_once(status, self._probe(remote), args["boot_once"])
+        result = plan.facts()
+        result["booted_before"] = status.booted.summary() if status.booted is not None else None
+        result["expected"] = {"checksum": plan.target.checksum}
+        if self.diff_mode:
+            result["diff"] = plan.diff()
+        if not plan.needed or self.check_mode:
+            result.update(changed=plan.needed, rebooted=False, msg=plan.msg())
+            return result
+        if plan.user_cfg is not None:
+            self._write_boot_file(remote, plan, bootonce.USER_CFG, plan.user_cfg)
+        remote.run(plan.set_command(), check=True, what="cannot set next_entry in %s" % bootonce.GRUBENV)
+        after, elapsed = self._reboot(remote, args, host, result)
+        result.update(changed=True, rebooted=True, elapsed=elapsed, booted=after.booted.summary()
+                      if after.booted is not None else None, deployments_after=after.labels(),
+                      reboot_required=after.pending_reboot)
+        wrong = bootonce.verify_boot_once(plan, after, self._probe(remote))
+        if wrong:
+            result.update(failed=True, error_kind="wrong_deployment", msg="%s rebooted but %s" % (host, wrong))
+            return result
+        result["msg"] = "booted once in %ss into %s (entry %s); the default is still %s" % (
+            elapsed, after.booted.label(), plan.entry.id, plan.default_id)
+        return result
+
+    @staticmethod
+    def _write_boot_file(remote, plan, path, content):
+        if plan.probe.boot_ro:
+            remote.run(["mount", "-o", "remount,rw", "/boot"], check=True, what="cannot remount /boot read-write")
+        try:
+            remote.write_file(path, content, mode="0600", owner="root", group="root")
+        finally:
+            if plan.probe.boot_ro:
+                remote.run(["mount", "-o", "remount,ro", "/boot"])
 
     @staticmethod
     def _issue(remote, command):

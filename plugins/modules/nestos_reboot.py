@@ -65,6 +65,22 @@ options:
         that was at index 0 before the reboot is the booted one after it.
     type: bool
     default: true
+  boot_once:
+    description:
+      - Temporary rollback (NestOS guide 9.4.1) - boot this deployment once and leave the default alone.
+        V(rollback) is the deployment that is not the default (index 1 of two); an index, a commit
+        checksum (7+ hex digits), a version or a deployment id name another one.
+      - Sets GRUB's C(next_entry) in C(/boot/grub2/grubenv) (with C(grub2-editenv), else C(grub-editenv))
+        to the id of that deployment's BLS entry in C(/boot/loader/entries), found by the folder its
+        C(ostree=) path resolves to (else by ostree's entry numbering).
+      - NestOS's C(grub.cfg) loads C(grubenv) but does not act on C(next_entry); when neither it nor
+        C(/boot/grub2/user.cfg) does, a small marked block is added to C(user.cfg) (content kept, mode 0600).
+      - After the reboot it checks that the chosen deployment booted, that the default (index 0) is the
+        one before, and that GRUB cleared C(next_entry). The next ordinary reboot boots the default again.
+      - Refused while a staged deployment exists (its finalization renumbers the entries). Already booted
+        into the chosen deployment - C(changed=false). Check mode and diff mode show C(next_entry) before and after.
+      - Use M(nestos.lifecycle.rpm_ostree_rollback) for the permanent way.
+    type: str
   msg:
     description: Message for the log; kept for compatibility with M(ansible.builtin.reboot) (not sent to users).
     type: str
@@ -85,9 +101,18 @@ EXAMPLES = r'''
   nestos.lifecycle.nestos_reboot:
     expect_image: sha256:ca99893c80a7b84dd84d4143bd27538207c2f38ab6647a58d9c8caa251f9a087
   become: true
+
+- name: Temporary rollback - boot the previous deployment once, the default stays
+  nestos.lifecycle.nestos_reboot:
+    boot_once: rollback
+  become: true
 '''
 
 RETURN = r'''
+boot_once:
+  description: With O(boot_once) - the chosen deployment, its BLS entry, the default deployment id, next_entry before.
+  returned: when boot_once is set
+  type: dict
 rebooted:
   description: Whether the host was rebooted.
   returned: always

@@ -106,11 +106,41 @@ options:
     description: After a change, C(systemctl try-restart zincati.service) (restarts it only when it runs).
     type: bool
     default: true
+  log_verbosity:
+    description:
+      - Zincati's log level, as upstream C(docs/usage/logging.md) sets it - a systemd drop-in
+        C(/etc/systemd/system/zincati.service.d/10-nestos-lifecycle-verbosity.conf) with
+        C(Environment=ZINCATI_VERBOSITY="-v") (V(info), the unit's own default), C("-vv") (V(debug)) or
+        C("-vvv") (V(trace), for short debugging sessions only). V(default) removes the drop-in.
+      - When the drop-in changes - C(systemctl daemon-reload), then the restart of O(restart).
+      - Given alone (no TOML option and O(state=present)), the TOML drop-in is not touched.
+    type: str
+    choices: [default, info, debug, trace]
+  gather_metrics:
+    description:
+      - Read Zincati's Prometheus metrics from C(/run/zincati/public/metrics.promsock) (upstream
+        C(docs/usage/metrics.md)) and return them as the fact C(zincati_metrics) - name to
+        C(type), C(help), C(samples) (C(labels), C(value)) and C(value) when there is one unlabeled sample.
+      - Needs become (the socket belongs to root/zincati), a running zincati.service and C(socat)
+        (or C(ncat)) on the host - no Python. Limits - 1 MiB, 20000 lines, 64 labels per sample.
+      - Given alone (no TOML option and O(state=present)), the TOML drop-in is not touched.
+    type: bool
+    default: false
 seealso:
   - module: nestos.lifecycle.host_service
 '''
 
 EXAMPLES = r'''
+- name: Zincati's metrics as facts
+  nestos.lifecycle.zincati:
+    gather_metrics: true
+  become: true
+
+- name: Debug logging for Zincati (journalctl -u zincati.service)
+  nestos.lifecycle.zincati:
+    log_verbosity: debug
+  become: true
+
 - name: Updates on, NestOS update server, reboots coordinated by FleetLock
   nestos.lifecycle.zincati:
     updates_enabled: true
@@ -139,6 +169,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+zincati_metrics:
+  description: With O(gather_metrics) - Zincati's metrics (also set as the fact of that name).
+  returned: when gather_metrics is true
+  type: dict
+  sample: {"zincati_update_agent_updates_enabled": {"type": "gauge", "help": "Whether auto-updates logic is enabled.",
+           "samples": [{"labels": {}, "value": 1}], "value": 1}}
+verbosity:
+  description: With O(log_verbosity) - the systemd drop-in path, the level, the C(-v) flags and whether it changed.
+  returned: when log_verbosity is set
+  type: dict
 path:
   description: The drop-in path.
   returned: always

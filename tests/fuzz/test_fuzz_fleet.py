@@ -1,15 +1,16 @@
 """Fuzzing the fleet engines that read host or user input: Zincati TOML drop-ins (and their
 merge), rpm-ostree status JSON, image references, FleetLock answers and settings, and the
-phase-session output. Only NestosError may come out."""
+phase-session output, the boot entries probe of nestos_reboot boot_once and Zincati's Prometheus
+metrics text. Only NestosError may come out."""
 import json
 
 from hypothesis import given, strategies as st
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import imageref
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host import bootonce, imageref
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ostree_host.status import Status
 from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout import fleetlock, phases
 from ansible_collections.nestos.lifecycle.plugins.module_utils.rollout import script as phase_script
-from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import toml
+from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import metrics, toml
 from tests.support.fuzzing import only_nestos_errors
 
 TOML_BITS = st.sampled_from(['[updates]', '[updates.fleet_lock]', '[[updates.periodic.window]]', 'strategy = ',
@@ -100,3 +101,33 @@ def test_phase_session_output(text):
         for name in ("status", "boot_id", "machine_id", "zincati", "zincati_config"):
             sections.setdefault(name, secs["a"])
         only_nestos_errors(phases.judge_read, sections, spec)
+
+
+PROM_BITS = st.sampled_from(["# HELP ", "# TYPE ", "zincati_x", "_bucket", "_sum", " gauge", " counter",
+                             " histogram", " weird", "{", "}", "=", '"', "\\", "\\n", ",", "le", " 1", " -2",
+                             " 1e400", " NaN", " +Inf", " 0.5", " 1563360122000", "\n", " ", "#", "é", "\x00"])
+PROBE_BITS = st.sampled_from([bootonce.MARK + " tool grub2-editenv\n", bootonce.MARK + " env\n",
+                              bootonce.MARK + " entry ostree-1-nestos.conf\n", bootonce.MARK + " target ",
+                              "/sysroot/ostree/deploy/nestos/deploy/" + "a" * 64 + ".0\n", bootonce.MARK + " grubcfg\n",
+                              bootonce.MARK + " usercfg\n", bootonce.MARK + " usercfg-exists\n",
+                              bootonce.MARK + " bootro\n", bootonce.MARK + " end\n", "next_entry=ostree-1-nestos\n",
+                              "title NestOS (ostree:1)\n", "options a ostree=/ostree/boot.1/nestos/b/0\n",
+                              "garbage\n", "=\n", "1\n", "\n", "save_env next_entry\n"])
+TWO_DEPLOYMENTS = Status.from_json(json.dumps({"deployments": [
+    {"id": "nestos-%s.0" % c, "osname": "nestos", "checksum": c, "serial": 0, "booted": b, "staged": False}
+    for c, b in (("b" * 64, True), ("a" * 64, False))]}))
+
+
+@given(st.lists(PROM_BITS, max_size=60).map("".join) | st.text(max_size=300))
+def test_zincati_metrics_text(text):
+    fams, err = only_nestos_errors(metrics.parse, text)
+    if err is None:
+        assert isinstance(fams, dict)
+
+
+@given(st.lists(PROBE_BITS, max_size=30).map("".join) | st.text(max_size=300),
+       st.sampled_from(["rollback", "1", "0", "a" * 10, "v1", ""]))
+def test_boot_once_probe(text, spec):
+    probe, err = only_nestos_errors(bootonce.parse_probe, text)
+    if err is None:
+        only_nestos_errors(bootonce.plan_boot_once, TWO_DEPLOYMENTS, probe, spec)

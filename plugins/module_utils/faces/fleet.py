@@ -87,6 +87,7 @@ NESTOS_REBOOT = dict(argument_spec=dict(
     expect_image=dict(type="str"),
     expect_version=dict(type="str"),
     verify_default=dict(type="bool", default=True),
+    boot_once=dict(type="str"),
     msg=dict(type="str", default="Reboot initiated by Ansible (nestos.lifecycle)"),
 ))
 
@@ -114,8 +115,15 @@ ZINCATI = dict(
         file_group=dict(type="str", default="root"),
         mode=dict(type="str", default="0644"),
         restart=dict(type="bool", default=True),
+        log_verbosity=dict(type="str", choices=["default", "info", "debug", "trace"]),
+        gather_metrics=dict(type="bool", default=False),
     ),
 )
+# the zincati options that go into the TOML drop-in (the action skips the TOML drop-in when only
+# log_verbosity and/or gather_metrics are given)
+ZINCATI_TOML_KEYS = ("updates_enabled", "allow_downgrade", "strategy", "fleet_lock_base_url", "periodic_time_zone",
+                     "periodic_windows", "group", "node_uuid", "rollout_wariness", "cincinnati_base_url",
+                     "steady_interval_secs")
 
 HOST_FILE = dict(
     argument_spec=dict(

@@ -20,7 +20,16 @@ _KINDS = (
     ("staged", ("remove with cleanup -p",),
      "a staged deployment blocks this; run rpm_ostree_cleanup pending=true first"),
     ("no_rollback", ("no rollback deployment found",), "the host has no deployment to roll back to"),
-    ("signature", ("policy", "signature", "rejecting", "not trusted", "gpg"),
+    # the exact refusals, not any output that mentions a signature or a policy: containers/image's
+    # policy evaluation (signature/policy_eval*.go: "Source image rejected: …", prReject's "Running
+    # image … is rejected by policy.", "A signature was required, but no signature exists", "None of
+    # the signatures were accepted, reasons: …", "Signature for identity … is not accepted") and
+    # libostree's GPG checks of a commit (ostree-repo-pull.c / ostree-gpg-verify-result.c)
+    ("signature", ("source image rejected", "is rejected by policy", "a signature was required, but no signature",
+                   "none of the signatures were accepted", "signature for identity", "invalid gpg signature",
+                   "gpg verification enabled, but no signatures found",
+                   "gpg signatures found, but none are in trusted keyring",
+                   "can't check signature: public key not found"),
      "the image signature was refused by /etc/containers/policy.json or the ostree remote's GPG settings"),
     ("auth", ("unauthorized", "authentication required", "denied"),
      "the registry refused access; check /etc/ostree/auth.json or /run/ostree/auth.json"),

@@ -93,3 +93,57 @@ def plan_dropin(path: str,
     for key, other in config.overridden(files, path, cfg):
         warnings.append("%s set here is overridden by %s, which Zincati reads later" % (key, other))
     return DropinPlan(path, cfg, content, changed, files, warnings)
+
+
+# ---- log verbosity: a systemd drop-in for zincati.service -----------------------------------
+# zincati's dist/systemd/system/zincati.service runs `/usr/libexec/zincati agent ${ZINCATI_VERBOSITY}`
+# with Environment=ZINCATI_VERBOSITY="-v" (info); upstream docs/usage/logging.md raises it with a
+# drop-in in /etc/systemd/system/zincati.service.d/ setting ZINCATI_VERBOSITY="-vv" (debug) or
+# "-vvv" (trace, development only).
+UNIT_DROPIN_DIR = "/etc/systemd/system/zincati.service.d"
+VERBOSITY_DROPIN = "10-nestos-lifecycle-verbosity.conf"
+VERBOSITY = {"info": "-v", "debug": "-vv", "trace": "-vvv"}
+VERBOSITY_CHOICES = ["default", "info", "debug", "trace"]
+
+
+def verbosity_content(level: str) -> Optional[str]:
+    """The drop-in text for ``level``; None for ``default`` (the drop-in is removed, the unit's
+    own -v applies)."""
+    if level == "default":
+        return None
+    if level not in VERBOSITY:
+        raise NestosError("log_verbosity must be one of %s, got %r" % (", ".join(VERBOSITY_CHOICES), level),
+                          path="log_verbosity")
+    return ("# nestos.lifecycle.zincati log_verbosity=%s (upstream docs/usage/logging.md)\n"
+            "[Service]\nEnvironment=ZINCATI_VERBOSITY=\"%s\"\n" % (level, VERBOSITY[level]))
+
+
+class VerbosityPlan(object):
+    def __init__(self, path, level, content, changed, before):
+        self.path = path
+        self.level = level
+        self.content = content            # None: the drop-in must be absent
+        self.changed = changed
+        self.before = before
+
+    def result(self) -> Dict[str, Any]:
+        return {"path": self.path, "log_verbosity": self.level, "changed": self.changed,
+                "flags": VERBOSITY.get(self.level, "-v")}
+
+    def diff(self) -> Dict[str, str]:
+        return {"before": self.before or "", "after": self.content or "", "before_header": self.path,
+                "after_header": self.path}
+
+
+def plan_verbosity(level: str, st: Dict[str, Any], before: Optional[str], folder: str = UNIT_DROPIN_DIR,
+                   name: str = VERBOSITY_DROPIN) -> VerbosityPlan:
+    """``st``: Remote.stat of the drop-in; ``before``: its text (None when absent). Changed when the
+    content, mode 0644 or root ownership differ, or when it exists and ``default`` is asked."""
+    path = posixpath.join(folder, name)
+    content = verbosity_content(level)
+    if content is None:
+        return VerbosityPlan(path, level, None, bool(st.get("exists")), before)
+    want = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    changed = (not st.get("exists") or st.get("sha256") != want or int(st.get("mode", "0"), 8) != 0o644
+               or not _same_id(st, "owner", "root") or not _same_id(st, "group", "root"))
+    return VerbosityPlan(path, level, content, changed, before if st.get("exists") else None)

@@ -67,7 +67,10 @@ OSNAME = "nestos"
 
 # Real Debian binaries that NestOS also ships (coreutils, sudo, bash, jq); busybox gives the rest.
 REAL_BINARIES = ["/usr/bin/sudo", "/usr/bin/install", "/usr/bin/nohup", "/usr/bin/bash", "/usr/bin/jq",
-                 "/usr/bin/stat", "/usr/bin/sha256sum", "/usr/bin/mktemp", "/usr/bin/env"]
+                 "/usr/bin/stat", "/usr/bin/sha256sum", "/usr/bin/mktemp", "/usr/bin/env",
+                 # Debian's grub-editenv (grub-common): NestOS ships the same tool as grub2-editenv;
+                 # socat: Fedora CoreOS's networking-tools manifest (inherited by nestos-config)
+                 "/usr/bin/grub-editenv", "/usr/bin/socat"]
 REAL_EXTRA_FILES = ["/usr/libexec/sudo/sudoers.so", "/usr/libexec/sudo/libsudo_util.so.0",
                     "/usr/lib/x86_64-linux-gnu/security/pam_permit.so"]
 # busybox applets we do not install: real binaries above or doubles take their place, and
@@ -80,7 +83,22 @@ DOUBLE_PLACES = {
     "reboot": ["usr/sbin/reboot", "usr/sbin/poweroff", "usr/sbin/halt", "usr/sbin/shutdown"],
     "lab-boot": ["usr/libexec/nestos-lab/boot"],
     "ostree": ["usr/bin/ostree"],
+    "lab-bls": ["usr/libexec/nestos-lab/bls"],
 }
+# Stand-in for NestOS's /boot/grub2/grub.cfg (openeuler-mirror/nestos-assembler src/grub.cfg), in
+# our words, reduced to what the lab's boot double acts on: the environment block is loaded and
+# $prefix/user.cfg sourced before the BLS menu; NestOS's file has no next_entry logic of its own.
+GRUB_CFG = """# nestos fleet lab: what NestOS's grub.cfg does with the environment block and user.cfg
+if [ -f ${config_directory}/grubenv ]; then
+  load_env -f ${config_directory}/grubenv
+elif [ -s $prefix/grubenv ]; then
+  load_env
+fi
+if [ -f $prefix/user.cfg ]; then
+  source $prefix/user.cfg
+fi
+blscfg
+"""
 
 DEFAULT_STREAM = "LTS"
 REGISTRY = "registry.nestos.lab/nestos/nestos"
@@ -203,7 +221,9 @@ def _build_template(tpl, fp, pw):
     for d in ("usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu/security", "usr/lib64", "usr/libexec/sudo",
               "usr/libexec/nestos-lab", "usr/share/nestos-lab", "etc/sudoers.d", "etc/pam.d", "etc/zincati/config.d",
               "usr/lib/zincati/config.d", "etc/ostree/remotes.d", "etc/ssh/sshd_config.d", "etc/containers",
-              "dev", "run", "tmp", "var/tmp", "var/lib", "root", "home", "proc/sys/kernel/random"):
+              "etc/containers/registries.d",
+              "boot/grub2", "boot/loader/entries", "sysroot/ostree/deploy/nestos/deploy", "dev", "run", "tmp",
+              "var/tmp", "var/lib", "root", "home", "proc/sys/kernel/random"):
         (tmp / d).mkdir(parents=True, exist_ok=True)
     for link, target in (("bin", "usr/bin"), ("sbin", "usr/sbin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")):
         os.symlink(target, tmp / link)
@@ -246,6 +266,7 @@ def _build_template(tpl, fp, pw):
             shutil.copy2(DOUBLES / name, dst)
             os.chmod(dst, 0o755)
     _write_etc(tmp / "etc", pw)
+    (tmp / "boot/grub2/grub.cfg").write_text(GRUB_CFG)
     zdist = FIXTURES / "zincati" / "dist" / "config.d"
     if zdist.is_dir():  # the shipped Zincati defaults, as /usr/lib/zincati/config.d holds them
         for f in zdist.glob("*.toml"):
@@ -375,6 +396,10 @@ class Host:
         self._write("var/lib/nestos-lab/driver", "Zincati zincati.service\n")
         self._write("var/lib/nestos-lab/version", "2022.16\n")
         self._write("var/lib/nestos-lab/commands.log", "", 0o666)
+        # the boot entries ostree wrote at install time, and GRUB's environment block
+        _run(["chroot", str(self.root), "/usr/libexec/nestos-lab/bls"], env={"PATH": "/usr/bin:/usr/sbin"})
+        _run(["chroot", str(self.root), "grub-editenv", "/boot/grub2/grubenv", "create"],
+             env={"PATH": "/usr/bin:/usr/sbin"})
         for unit, (enabled, active) in UNITS.items():
             self._write("var/lib/nestos-lab/units/%s.enabled" % unit, enabled + "\n")
             self._write("var/lib/nestos-lab/units/%s.active" % unit, active + "\n")
@@ -454,6 +479,14 @@ class Host:
 
     def machine_id(self):
         return (self.root / "etc/machine-id").read_text().strip()
+
+    def grubenv(self):
+        """GRUB's environment block as Debian's real grub-editenv lists it."""
+        out = _run(["grub-editenv", str(self.root / "boot/grub2/grubenv"), "list"]).stdout
+        return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+    def boot_entries(self):
+        return sorted(p.name for p in (self.root / "boot/loader/entries").glob("ostree-*.conf"))
 
     def write_zincati(self, name, text):
         """A Zincati drop-in in /etc/zincati/config.d (files nobody reads but the actions)."""

@@ -15,6 +15,11 @@ CASES = [
                   "docker://r.example/nestos:1 is rejected by policy."),
     ("signature", "error: Creating importer: failed to invoke method OpenImage: failed to invoke method OpenImage: "
                   "Source image rejected: A signature was required, but no signature exists"),
+    ("signature", "error: Creating importer: failed to invoke method OpenImage: Source image rejected: None of the "
+                  "signatures were accepted, reasons: Signature for identity r.example/nestos:1 is not accepted"),
+    ("signature", "error: While pulling nestos/x86_64/stable: GPG verification enabled, but no signatures found (use "
+                  "gpg-verify=false in remote config to disable)"),
+    ("signature", "error: Commit 3f2a: GPG signatures found, but none are in trusted keyring"),
     ("not_found", "error: Creating importer: failed to invoke method OpenImage: reading manifest 9 in "
                   "r.example/nestos: manifest unknown"),
     ("auth", "error: Creating importer: failed to invoke method OpenImage: reading manifest 1 in r.example/nestos: "
@@ -22,6 +27,10 @@ CASES = [
     ("network", "error: Creating importer: failed to invoke method OpenImage: pinging container registry r.example: "
                 "Get \"https://r.example/v2/\": dial tcp 10.0.0.1:443: connect: connection refused"),
     ("error", "error: something else entirely"),
+    # mentioning a signature, a policy or gpg is not a signature refusal
+    ("error", "error: Failed to write signature policy cache: disk full"),
+    ("error", "error: Updating gpg-verify setting of remote nestos: read-only file system"),
+    ("not_found", "error: Fetching signature for r.example/nestos:1: manifest unknown"),
 ]
 
 
