@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import metrics
-from tests.unit.ostree_host.fleet_harness import FakeConnection, Reply, run_action
+from tests.support.fleet_harness import FakeConnection, Reply, run_action
 
 SAMPLE = (pathlib.Path(__file__).resolve().parents[2] / "lab/doubles/zincati-metrics/sample.prom").read_text()
 

@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.zincati import dropin
-from tests.unit.ostree_host.fleet_harness import FakeConnection, Reply, run_action
+from tests.support.fleet_harness import FakeConnection, Reply, run_action
 
 PATH = "/etc/systemd/system/zincati.service.d/10-nestos-lifecycle-verbosity.conf"
 
