@@ -1,6 +1,5 @@
 """Zincati metrics: the Prometheus text parser and the gather_metrics read through the fake host."""
 import pathlib
-import subprocess
 
 import pytest
 
@@ -69,12 +68,6 @@ def test_limits():
     labels = ",".join('l%d="v"' % i for i in range(metrics.MAX_LABELS + 1))
     with pytest.raises(NestosError, match="more than 64 labels"):
         metrics.parse("a{%s} 1" % labels)
-
-
-def test_read_command_is_plain_sh_and_reports_a_missing_socket(tmp_path):
-    cmd = metrics.read_command(str(tmp_path / "nope.sock"))
-    res = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, check=False)
-    assert res.returncode == metrics.NO_SOCKET_RC and "is zincati.service running?" in res.stderr
 
 
 def test_action_gathers_facts_and_leaves_the_dropins_alone():
