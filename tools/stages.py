@@ -85,17 +85,64 @@ def _fmt_seconds(seconds):
     return "%dm%02ds" % (seconds // 60, seconds % 60)
 
 
+def _skipped_after(args, entries):
+    """The skip entry when the stage this one runs after did not pass, else None."""
+    if not args.after:
+        return None
+    before = [e for e in entries if e["name"] == args.after]
+    if not before or before[-1]["result"] == "passed":
+        return None
+    print("== stage %s: skipped (%s %s)" % (args.name, args.after, before[-1]["result"]), flush=True)
+    return {"name": args.name, "result": "skipped", "counts": None, "seconds": 0.0,
+            "proved": "not run: %s %s" % (args.after, before[-1]["result"])}
+
+
+def _run_each(cmd, items, env):
+    """Run cmd once per item (e.g. each benchmark target); one count per item."""
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    failed_items, proved_lines = [], []
+    for item in items:
+        rc, proved, _last = _stream(cmd + [item], env)
+        counts["passed" if rc == 0 else "failed"] += 1
+        if rc != 0:
+            failed_items.append(item)
+        if proved:
+            proved_lines.append(proved)
+    result = "failed" if failed_items else "passed"
+    proved = ("failed: " + ", ".join(failed_items)) if failed_items else "; ".join(proved_lines)
+    return result, counts, proved
+
+
+def _read_counts(path):
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _run_once(cmd, env, junit, counts_file):
+    """Run cmd once; counts from its junit file, else from the counts file it wrote, else one."""
+    if junit and os.path.exists(junit):
+        os.unlink(junit)
+    rc, proved, last = _stream(cmd, env)
+    counts = _junit_counts(junit) if junit else None
+    if counts is None:
+        counts = _read_counts(counts_file)
+    if counts is None:
+        counts = {"passed": 1 if rc == 0 else 0, "failed": 0 if rc == 0 else 1, "skipped": 0}
+    if rc != 0 and counts.get("failed", 0) == 0:
+        counts["failed"] = counts.get("failed", 0) + 1  # the command failed outside any counted test
+    return ("passed" if rc == 0 else "failed"), counts, proved or STAGE_PREFIX.sub("", last)
+
+
 def cmd_run(args):
-    entries = _read_log(args.log)
-    entry = {"name": args.name, "result": "passed", "counts": None, "seconds": 0.0, "proved": ""}
-    if args.after:
-        before = [e for e in entries if e["name"] == args.after]
-        if before and before[-1]["result"] != "passed":
-            entry["result"] = "skipped"
-            entry["proved"] = "not run: %s %s" % (args.after, before[-1]["result"])
-            print("== stage %s: skipped (%s %s)" % (args.name, args.after, before[-1]["result"]), flush=True)
-            _append(args.log, entry)
-            return 0
+    skipped = _skipped_after(args, _read_log(args.log))
+    if skipped:
+        _append(args.log, skipped)
+        return 0
     cmd = list(args.cmd)
     if cmd and cmd[0] == "--":
         cmd = cmd[1:]
@@ -105,44 +152,18 @@ def cmd_run(args):
     os.unlink(counts_file)
     env["NESTOS_STAGE_COUNTS"] = counts_file
     start = time.monotonic()
-    if args.each:
-        counts = {"passed": 0, "failed": 0, "skipped": 0}
-        failed_items = []
-        proved_lines = []
-        for item in args.each:
-            rc, proved, _last = _stream(cmd + [item], env)
-            counts["passed" if rc == 0 else "failed"] += 1
-            if rc != 0:
-                failed_items.append(item)
-            if proved:
-                proved_lines.append(proved)
-        entry["counts"] = counts
-        entry["result"] = "failed" if failed_items else "passed"
-        entry["proved"] = ("failed: " + ", ".join(failed_items)) if failed_items else "; ".join(proved_lines)
-    else:
-        if args.junit and os.path.exists(args.junit):
-            os.unlink(args.junit)
-        rc, proved, last = _stream(cmd, env)
-        entry["result"] = "passed" if rc == 0 else "failed"
-        entry["proved"] = proved or STAGE_PREFIX.sub("", last)
-        counts = _junit_counts(args.junit) if args.junit else None
-        if counts is None and os.path.exists(counts_file):
-            try:
-                with open(counts_file) as handle:
-                    counts = json.load(handle)
-            except (OSError, ValueError):
-                counts = None
-        if counts is None:
-            counts = {"passed": 1 if rc == 0 else 0, "failed": 0 if rc == 0 else 1, "skipped": 0}
-        if rc != 0 and counts.get("failed", 0) == 0:
-            counts["failed"] = counts.get("failed", 0) + 1  # the command failed outside any counted test
-        entry["counts"] = counts
-    if os.path.exists(counts_file):
-        os.unlink(counts_file)
-    entry["seconds"] = round(time.monotonic() - start, 1)
-    c = entry["counts"]
+    try:
+        if args.each:
+            result, counts, proved = _run_each(cmd, args.each, env)
+        else:
+            result, counts, proved = _run_once(cmd, env, args.junit, counts_file)
+    finally:
+        if os.path.exists(counts_file):
+            os.unlink(counts_file)
+    entry = {"name": args.name, "result": result, "counts": counts,
+             "seconds": round(time.monotonic() - start, 1), "proved": proved}
     print("== stage %s: %s (%d passed, %d failed, %d skipped, %s)" % (
-        args.name, entry["result"], c.get("passed", 0), c.get("failed", 0), c.get("skipped", 0),
+        args.name, result, counts.get("passed", 0), counts.get("failed", 0), counts.get("skipped", 0),
         _fmt_seconds(entry["seconds"])), flush=True)
     _append(args.log, entry)
     return 0
