@@ -18,6 +18,7 @@ import io
 import os
 import re
 import stat
+import unicodedata
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write, check_destination
@@ -301,6 +302,8 @@ class ConfigEditor(object):
         for name, value in fields.items():
             if value is None:
                 continue
+            if isinstance(value, str):
+                yaml_text(value, "%s.%s" % (key, name))
             if name in node and str(node[name]) == str(value):
                 continue
             node[name] = value
@@ -336,11 +339,11 @@ class ConfigEditor(object):
         """``remove-from-packages`` entries ([package, path regex, ...]): each given package's entry holds
         exactly the given paths (``state: absent`` drops the entry)."""
         for index, item in enumerate(items):
-            package = str(item.get("package") or "")
             where = "remove_from_packages[%d]" % index
+            package = yaml_text(item.get("package") or "", where + ".package")
             if not package:
                 raise NestosError("package is required", path=where + ".package")
-            paths = [str(p) for p in item.get("paths") or []]
+            paths = [yaml_text(p, "%s.paths[%d]" % (where, number)) for number, p in enumerate(item.get("paths") or [])]
             if item.get("state", "present") == "present" and not paths:
                 raise NestosError("paths is required (the files to remove, as regular expressions)",
                                   path=where + ".paths")
@@ -381,7 +384,7 @@ class ConfigEditor(object):
         for index, item in enumerate(items):
             name = str(item.get("name") or "")
             where = "postprocess[%d]" % index
-            if not re.match(r"^[A-Za-z0-9._-]+$", name):
+            if not re.match(r"^[A-Za-z0-9._-]+\Z", name):
                 raise NestosError("name identifies the script in the file: use A-Z a-z 0-9 . _ - only",
                                   path=where + ".name")
             state = item.get("state") or "present"
@@ -543,6 +546,23 @@ def _safe_join(base, rel, field):
     return target
 
 
+# YAML reads U+0085, U+2028 and U+2029 as line breaks and cannot keep C0/C1 controls or lone surrogates
+# in a plain or block scalar; a value holding one would not read back as written (and a second run would
+# "change" it again), so such values are refused before anything is edited.
+_YAML_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")
+
+
+def yaml_text(value, where, multiline=False):
+    """``value`` as text that survives a YAML round trip, or a NestosError naming ``where``."""
+    text = str(value)
+    for char in text:
+        allowed = char == "\t" or (multiline and char == "\n")
+        if not allowed and (char in _YAML_BREAKS or unicodedata.category(char) in ("Cc", "Cs")):
+            raise NestosError("holds the character U+%04X, which a nestos-config YAML value cannot keep "
+                              "(it would not read back as written); remove it" % ord(char), path=where)
+    return text
+
+
 def _flow_seq(items):
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()
@@ -551,7 +571,7 @@ def _flow_seq(items):
 
 def postprocess_script(name, script, where="postprocess"):
     """The script as stored: its ``#!`` line, then the marker line naming it, then the rest."""
-    text = str(script or "")
+    text = yaml_text(script or "", where + ".script", multiline=True)
     if not text.startswith("#!"):
         raise NestosError("a postprocess script starts with its interpreter line (#!/usr/bin/env bash)",
                           path=where + ".script")
@@ -563,11 +583,12 @@ def os_release_script(fields, buildid_date=False):
     """The postprocess script that rewrites /usr/lib/os-release and /etc/os-release."""
     lines = []
     for key, value in fields.items():
-        if not re.match(r"^[A-Z][A-Z0-9_]*$", str(key)):
+        if not re.match(r"^[A-Z][A-Z0-9_]*\Z", str(key)):
             raise NestosError("os-release field names are upper case (A-Z, 0-9, _): %r" % key, path="os_release." + str(key))
         val = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
         if "\n" in val:
             raise NestosError("os-release values are single lines", path="os_release." + str(key))
+        yaml_text(val, "os_release." + str(key))
         lines.append('%s="%s"' % (key, val))
     body = "\n".join(lines)
     script = [
@@ -698,9 +719,10 @@ class _PlainEditor(ConfigEditor):
         self.changes = []
 
 
-def _list_edit(spec):
+def _list_edit(spec, option):
     spec = spec or {}
-    return spec.get("add") or [], spec.get("remove") or [], spec.get("file")
+    add = [yaml_text(item, "%s.add[%d]" % (option, index)) for index, item in enumerate(spec.get("add") or [])]
+    return add, spec.get("remove") or [], spec.get("file")
 
 
 def _repo_edits(editor, params):
@@ -734,13 +756,13 @@ LIST_OPTIONS = (
 def _list_edits(editor, params):
     for option, key, chain in LIST_OPTIONS:
         if params.get(option):
-            add, remove, file = _list_edit(params[option])
+            add, remove, file = _list_edit(params[option], option)
             order = editor.image_order() if chain == "image" else None
             editor.edit_list(key, add=add, remove=remove, file=file, order=order)
     for arch, spec in sorted((params.get("packages_arch") or {}).items()):
         if arch not in ("x86_64", "aarch64"):
             raise NestosError("NestOS builds x86_64 and aarch64 only, not %r" % arch, path="packages_arch")
-        add, remove, file = _list_edit(spec)
+        add, remove, file = _list_edit(spec, "packages_arch.%s" % arch)
         editor.edit_list("packages-%s" % arch, add=add, remove=remove, file=file)
     if params.get("remove_from_packages"):
         editor.edit_remove_from_packages(params["remove_from_packages"])
@@ -749,18 +771,18 @@ def _list_edits(editor, params):
 def _scalar_edits(editor, params):
     if params.get("releasever") is not None:
         value = str(params["releasever"])
-        if not re.match(r"^[A-Za-z0-9._-]+$", value):
+        if not re.match(r"^[A-Za-z0-9._-]+\Z", value):
             raise NestosError("releasever goes into build ids: use A-Z a-z 0-9 . _ - only", path="releasever")
         editor.set_scalar("releasever", value)
     if params.get("default_target") is not None:
         value = str(params["default_target"])
-        if not re.match(r"^[A-Za-z0-9:_.@-]+\.target$", value):
+        if not re.match(r"^[A-Za-z0-9:_.@-]+\.target\Z", value):
             raise NestosError("default_target is a systemd target unit such as multi-user.target, not %r" % value,
                               path="default_target")
         editor.set_scalar("default-target", value, quoted=False)
     if params.get("rojig"):
         fields = dict((k, v) for k, v in params["rojig"].items() if v is not None)
-        if "name" in fields and not re.match(r"^[A-Za-z0-9._-]+$", str(fields["name"])):
+        if "name" in fields and not re.match(r"^[A-Za-z0-9._-]+\Z", str(fields["name"])):
             raise NestosError("rojig.name goes into artifact names: use A-Z a-z 0-9 . _ - only", path="rojig.name")
         editor.set_mapping_fields("rojig", fields)
 

@@ -260,6 +260,15 @@ def test_check_mode_shows_the_new_fields_and_writes_nothing(cfg):
     ({"postprocess": [{"name": "motd", "script": "echo no shebang\n"}]}, "postprocess[0].script"),
     ({"remove_from_packages": [{"package": "systemd"}]}, "remove_from_packages[0].paths"),
     ({"remove_from_packages": [{"paths": ["/x"]}]}, "remove_from_packages[0].package"),
+    # found by `make fuzz` (build engine): YAML reads U+0085 as a line break, so the value did not read
+    # back as written and every run "changed" the file again
+    ({"initramfs_args": {"add": ["\x85"]}}, "initramfs_args.add[0]"),
+    ({"extra_kargs": {"add": ["quiet", "a\u2028b"]}}, "extra_kargs.add[1]"),
+    ({"packages": {"add": ["vim\x00"]}}, "packages.add[0]"),
+    ({"remove_from_packages": [{"package": "systemd", "paths": ["/x\x1b"]}]}, "remove_from_packages[0].paths[0]"),
+    ({"postprocess": [{"name": "motd", "script": "#!/bin/sh\necho a\u2029b\n"}]}, "postprocess[0].script"),
+    ({"releasever": "1\n"}, "releasever"),
+    ({"default_target": "multi-user.target\n"}, "default_target"),
 ])
 def test_more_fields_bad_values_name_the_field(cfg, edits, path):
     snapshot = {p: p.read_bytes() for p in cfg.rglob("*") if p.is_file()}
