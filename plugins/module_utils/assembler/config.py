@@ -169,7 +169,16 @@ class YamlDoc(object):
             self.yaml.dump(self.data, buf)
         except (YAMLError, RecursionError) as err:
             raise NestosError("cannot write the edited YAML back: %s" % str(err).splitlines()[0], file=self.rel)
-        return buf.getvalue()
+        text = buf.getvalue()
+        # ruamel's round trip can emit YAML it cannot read (complex `? [a]` keys beside an edit, found by
+        # `make fuzz`); the file is written only when the edited text reads back.
+        try:
+            YAML(typ="rt").load(text)
+        except (YAMLError, RecursionError) as err:
+            raise NestosError("the edited file would not read back as YAML (%s); simplify the construct near "
+                              "the edited key (complex keys, anchors) and run again" % str(err).splitlines()[0],
+                              file=self.rel)
+        return text
 
 
 class ConfigEditor(object):

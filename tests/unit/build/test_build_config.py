@@ -302,3 +302,18 @@ def test_overlay_path_through_a_symlinked_folder_is_refused(cfg, tmp_path):
     with pytest.raises(NestosError) as err:
         run(cfg, overlay_files=[{"path": "escape/x.txt", "content": "x\n"}])
     assert err.value.path == "overlay_files" and os.listdir(str(outside)) == []
+
+
+def test_an_edit_ruamel_would_write_as_unreadable_yaml_is_refused(tmp_path):
+    # found by `make fuzz` (build engine, seed 2168382134): a complex key after the edited one made
+    # ruamel emit a manifest it cannot read back; the file must stay as it was
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "nestos.yaml").write_text("packages:\n  - bash\n")
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("# top\nreleasever: \"1\"\ninclude: manifests/nestos.yaml\n"
+                        "rojig: [1]\n# comment only\n? [a]\n: b\n")
+    before = manifest.read_bytes()
+    with pytest.raises(NestosError, match="would not read back as YAML") as err:
+        run(tmp_path, default_target="multi-user.target")
+    assert err.value.file == "manifest.yaml"
+    assert manifest.read_bytes() == before
