@@ -135,7 +135,7 @@ def table(state, engines):
     return rows
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("engines", nargs="*", help="engines (default: every tests/fuzz/test_fuzz_<engine>.py)")
     parser.add_argument("--per-engine", type=int, default=1000000)
@@ -146,57 +146,60 @@ def main(argv=None):
     parser.add_argument("--until", help="stop asking for chunks at HH:MM or after SECONDS")
     parser.add_argument("--python", default=sys.executable)
     args = parser.parse_args(argv)
-
     available = engines_available()
     unknown = sorted(set(args.engines) - set(available))
     if unknown:
         parser.error("no tests/fuzz/test_fuzz_<engine>.py for: %s (have: %s)" % (", ".join(unknown), ", ".join(available)))
-    engines = args.engines or available
-    if args.reset and os.path.exists(args.state):
-        os.unlink(args.state)
-    state = load_state(args.state, args.per_engine, args.chunk)
-    deadline = parse_until(args.until)
-    rng = random.SystemRandom()
+    args.engines = args.engines or available
+    return args
 
-    def pending():
-        for engine in engines:
-            totals = engine_totals(state["engines"].get(engine, {}))
-            if not totals["failed"] and totals["asked"] < args.per_engine:
-                yield engine
 
-    print("fuzz: %s inputs per engine in chunks of %s, %d at a time; state %s"
-          % ("{:,}".format(args.per_engine), "{:,}".format(args.chunk), args.jobs, args.state))
-    in_flight = {}
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        while True:
-            if deadline is None or time.time() < deadline:
-                for engine in pending():
-                    if len(in_flight) >= args.jobs:
-                        break
-                    asked = engine_totals(state["engines"].get(engine, {}))["asked"]
-                    asked += sum(args.chunk for e in in_flight.values() if e == engine)
-                    if asked >= args.per_engine:
-                        continue
-                    future = pool.submit(run_chunk, engine, args.chunk, rng.randrange(2 ** 32), args.python)
-                    in_flight[future] = engine
-            if not in_flight:
-                break
-            future = next(as_completed(in_flight))
-            engine = in_flight.pop(future)
-            result = future.result()
-            record = state["engines"].setdefault(engine, {"chunks": []})
-            record["chunks"].append(result)
-            save_state(args.state, state)
-            totals = engine_totals(record)
-            rate = result["inputs"] / result["seconds"] if result["seconds"] else 0.0
-            print("fuzz %-8s %9s/%s inputs (%3.0f%%) %6.0f inputs/s%s" % (
-                engine, "{:,}".format(totals["asked"]), "{:,}".format(args.per_engine),
-                100.0 * totals["asked"] / args.per_engine, rate,
-                "  FAILED (seed %d): see %s" % (result["seed"], args.state) if result["rc"] else ""), flush=True)
-            if result["rc"]:
-                print(result["output"][-2000:], flush=True)
-    print()
-    rows = table(state, engines)
+class Campaign(object):
+    """Chunks in flight over a thread pool; each finished chunk is saved to the state file at once."""
+
+    def __init__(self, args, state):
+        self.args = args
+        self.state = state
+        self.in_flight = {}
+        self.rng = random.SystemRandom()
+
+    def _asked(self, engine):
+        asked = engine_totals(self.state["engines"].get(engine, {}))["asked"]
+        return asked + sum(self.args.chunk for e in self.in_flight.values() if e == engine)
+
+    def submit_ready(self, pool):
+        """Start chunks for engines that neither failed nor reached their count, up to --jobs at once."""
+        for engine in self.args.engines:
+            if len(self.in_flight) >= self.args.jobs:
+                return
+            if engine_totals(self.state["engines"].get(engine, {}))["failed"]:
+                continue
+            if self._asked(engine) < self.args.per_engine:
+                future = pool.submit(run_chunk, engine, self.args.chunk, self.rng.randrange(2 ** 32),
+                                     self.args.python)
+                self.in_flight[future] = engine
+
+    def collect_one(self):
+        """Wait for the next chunk, save it, print its progress line (and pytest's tail if it failed)."""
+        future = next(as_completed(self.in_flight))
+        engine = self.in_flight.pop(future)
+        result = future.result()
+        record = self.state["engines"].setdefault(engine, {"chunks": []})
+        record["chunks"].append(result)
+        save_state(self.args.state, self.state)
+        totals = engine_totals(record)
+        per_engine = self.args.per_engine
+        rate = result["inputs"] / result["seconds"] if result["seconds"] else 0.0
+        print("fuzz %-8s %9s/%s inputs (%3.0f%%) %6.0f inputs/s%s" % (
+            engine, "{:,}".format(totals["asked"]), "{:,}".format(per_engine), 100.0 * totals["asked"] / per_engine,
+            rate, "  FAILED (seed %d): see %s" % (result["seed"], self.args.state) if result["rc"] else ""),
+            flush=True)
+        if result["rc"]:
+            print(result["output"][-2000:], flush=True)
+
+
+def summary(state, args):
+    rows = table(state, args.engines)
     failed = [row[0] for row in rows if row[5] == "FAILED"]
     partial = [row[0] for row in rows if row[5] == "partial"]
     if failed:
@@ -206,8 +209,28 @@ def main(argv=None):
         print("fuzz: stopped before the end (%s); run `make fuzz` again to go on" % ", ".join(partial))
         return 0
     print("proved: %s inputs per engine over %d engine%s, only NestosError left an engine"
-          % ("{:,}".format(args.per_engine), len(engines), "" if len(engines) == 1 else "s"))
+          % ("{:,}".format(args.per_engine), len(args.engines), "" if len(args.engines) == 1 else "s"))
     return 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.reset and os.path.exists(args.state):
+        os.unlink(args.state)
+    state = load_state(args.state, args.per_engine, args.chunk)
+    deadline = parse_until(args.until)
+    print("fuzz: %s inputs per engine in chunks of %s, %d at a time; state %s"
+          % ("{:,}".format(args.per_engine), "{:,}".format(args.chunk), args.jobs, args.state))
+    campaign = Campaign(args, state)
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        while True:
+            if deadline is None or time.time() < deadline:
+                campaign.submit_ready(pool)
+            if not campaign.in_flight:
+                break
+            campaign.collect_one()
+    print()
+    return summary(state, args)
 
 
 if __name__ == "__main__":
