@@ -167,17 +167,23 @@ class Campaign(object):
         asked = engine_totals(self.state["engines"].get(engine, {}))["asked"]
         return asked + sum(self.args.chunk for e in self.in_flight.values() if e == engine)
 
+    def _ready(self):
+        return [engine for engine in self.args.engines
+                if not engine_totals(self.state["engines"].get(engine, {}))["failed"]
+                and self._asked(engine) < self.args.per_engine]
+
     def submit_ready(self, pool):
-        """Start chunks for engines that neither failed nor reached their count, up to --jobs at once."""
-        for engine in self.args.engines:
-            if len(self.in_flight) >= self.args.jobs:
-                return
-            if engine_totals(self.state["engines"].get(engine, {}))["failed"]:
-                continue
-            if self._asked(engine) < self.args.per_engine:
+        """Start chunks, one engine after the other, for engines that neither failed nor reached their
+        count, until --jobs run at once (one engine left gets every job)."""
+        ready = self._ready()
+        while ready and len(self.in_flight) < self.args.jobs:
+            for engine in ready:
+                if len(self.in_flight) >= self.args.jobs:
+                    return
                 future = pool.submit(run_chunk, engine, self.args.chunk, self.rng.randrange(2 ** 32),
                                      self.args.python)
                 self.in_flight[future] = engine
+            ready = self._ready()
 
     def collect_one(self):
         """Wait for the next chunk, save it, print its progress line (and pytest's tail if it failed)."""

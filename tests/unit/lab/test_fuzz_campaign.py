@@ -68,3 +68,35 @@ def test_unknown_engine_is_refused(tmp_path):
     result = run(tmp_path / "s.json", "nosuch")
     assert result.returncode == 2
     assert "no tests/fuzz/test_fuzz_<engine>.py for: nosuch" in result.stdout
+
+
+class _Pool(object):
+    """Records submissions instead of running chunks."""
+
+    def __init__(self):
+        self.calls = []
+
+    def submit(self, func, engine, *args):
+        self.calls.append(engine)
+        return object()
+
+
+def _campaign(engines, jobs, state_engines):
+    args = fuzz_campaign.parse_args(["--jobs", str(jobs), "--per-engine", "200", "--chunk", "50"] + engines)
+    return fuzz_campaign.Campaign(args, {"engines": state_engines})
+
+
+def test_one_engine_left_gets_every_job():
+    campaign = _campaign(["stream"], 2, {})
+    pool = _Pool()
+    campaign.submit_ready(pool)
+    assert pool.calls == ["stream", "stream"]
+
+
+def test_no_more_is_asked_than_the_count_nor_of_a_failed_engine():
+    done = {"chunks": [{"asked": 150, "inputs": 150, "seconds": 1, "rc": 0}]}
+    failed = {"chunks": [{"asked": 50, "inputs": 10, "seconds": 1, "rc": 1}]}
+    campaign = _campaign(["stream", "report"], 4, {"stream": done, "report": failed})
+    pool = _Pool()
+    campaign.submit_ready(pool)
+    assert pool.calls == ["stream"]
