@@ -173,17 +173,16 @@ class Campaign(object):
                 and self._asked(engine) < self.args.per_engine]
 
     def submit_ready(self, pool):
-        """Start chunks, one engine after the other, for engines that neither failed nor reached their
-        count, until --jobs run at once (one engine left gets every job)."""
-        ready = self._ready()
-        while ready and len(self.in_flight) < self.args.jobs:
-            for engine in ready:
-                if len(self.in_flight) >= self.args.jobs:
-                    return
-                future = pool.submit(run_chunk, engine, self.args.chunk, self.rng.randrange(2 ** 32),
-                                     self.args.python)
-                self.in_flight[future] = engine
+        """Start chunks until --jobs run at once, each for the ready engine (neither failed nor at its
+        count) with the fewest chunks in flight, so engines take turns and one left gets every job."""
+        while len(self.in_flight) < self.args.jobs:
             ready = self._ready()
+            if not ready:
+                return
+            running = list(self.in_flight.values())
+            engine = min(ready, key=running.count)
+            future = pool.submit(run_chunk, engine, self.args.chunk, self.rng.randrange(2 ** 32), self.args.python)
+            self.in_flight[future] = engine
 
     def collect_one(self):
         """Wait for the next chunk, save it, print its progress line (and pytest's tail if it failed)."""

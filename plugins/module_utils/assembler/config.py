@@ -41,6 +41,9 @@ IMAGE = "image.yaml"
 POSTPROCESS_MARKER = "# nestos.lifecycle: postprocess "
 # nestos-config files are a few KiB; anything larger is refused before it is parsed.
 MAX_YAML_BYTES = 4 << 20
+# names that go into build ids, artifact names and marker lines (whole string: `\Z`, not `$`, which lets
+# a trailing newline through)
+_NAME = r"^[A-Za-z0-9._-]+\Z"
 LIST_KEYS = ("packages", "exclude-packages", "remove-files", "lockfile-repos")
 
 
@@ -393,7 +396,7 @@ class ConfigEditor(object):
         for index, item in enumerate(items):
             name = str(item.get("name") or "")
             where = "postprocess[%d]" % index
-            if not re.match(r"^[A-Za-z0-9._-]+\Z", name):
+            if not re.match(_NAME, name):
                 raise NestosError("name identifies the script in the file: use A-Z a-z 0-9 . _ - only",
                                   path=where + ".name")
             state = item.get("state") or "present"
@@ -780,7 +783,7 @@ def _list_edits(editor, params):
 def _scalar_edits(editor, params):
     if params.get("releasever") is not None:
         value = str(params["releasever"])
-        if not re.match(r"^[A-Za-z0-9._-]+\Z", value):
+        if not re.match(_NAME, value):
             raise NestosError("releasever goes into build ids: use A-Z a-z 0-9 . _ - only", path="releasever")
         editor.set_scalar("releasever", value)
     if params.get("default_target") is not None:
@@ -791,7 +794,7 @@ def _scalar_edits(editor, params):
         editor.set_scalar("default-target", value, quoted=False)
     if params.get("rojig"):
         fields = dict((k, v) for k, v in params["rojig"].items() if v is not None)
-        if "name" in fields and not re.match(r"^[A-Za-z0-9._-]+\Z", str(fields["name"])):
+        if "name" in fields and not re.match(_NAME, str(fields["name"])):
             raise NestosError("rojig.name goes into artifact names: use A-Z a-z 0-9 . _ - only", path="rojig.name")
         editor.set_mapping_fields("rojig", fields)
 
