@@ -37,20 +37,16 @@ class UsageError(Exception):
 
 
 def _bootstrap():
-    """Make the collection importable as ansible_collections.nestos.lifecycle from this checkout."""
-    import types
-
+    """Make the collection importable as ansible_collections.nestos.lifecycle from this checkout
+    (or installed collection: this file lives in its tools folder). No import is tried first:
+    a failed search of every path entry costs more than setting up the three packages."""
     root = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    try:
-        import ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition  # noqa: F401
-        return
-    except ImportError:
-        pass
+    module_type = type(sys)     # types.ModuleType without importing types
     for name, path in (("ansible_collections", None), ("ansible_collections.nestos", None),
                        ("ansible_collections.nestos.lifecycle", root)):
         if name in sys.modules and path is None:
             continue
-        module = types.ModuleType(name)
+        module = module_type(name)
         module.__path__ = [path] if path else []
         sys.modules[name] = module
         parent, _sep, child = name.rpartition(".")
@@ -177,8 +173,14 @@ def _report(entries):
         sys.stderr.write(entry.format() + "\n")
 
 
-def run(opts, inputs):
+def run(opts, inputs, own_process=False):
+    """Translate as the flags say; ``own_process``: this process does nothing else, so PyYAML's
+    parser may be loaded alone (see plugins/module_utils/butane/libyaml.py)."""
     _bootstrap()
+    if own_process:
+        from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import libyaml
+
+        libyaml.light_load()
     from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
     from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
     from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
@@ -215,7 +217,7 @@ def run(opts, inputs):
     return 0
 
 
-def main(argv=None):
+def main(argv=None, own_process=False):
     try:
         opts, inputs = parse_args(sys.argv[1:] if argv is None else argv)
     except UsageError as exc:
@@ -228,8 +230,8 @@ def main(argv=None):
     if opts["version"]:
         print("nestos-butane %s (nestos.lifecycle; variants: nestos 1.0.0, fcos 1.0.0-1.4.0)" % _version())
         return 0
-    return run(opts, inputs)
+    return run(opts, inputs, own_process)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(own_process=True))

@@ -8,9 +8,10 @@
 - With PYTHONDONTWRITEBYTECODE set (CI images do), bytecode goes to the user's cache folder
   instead of being compiled on every run.
 - ``-S`` skips the site module (its .pth files take a good part of a bare start). PyYAML is then
-  looked for in the interpreter's own site-packages (the virtual environment's when Python runs
-  from one); when it is not there (a distribution's dist-packages, the user site, a path from a
-  .pth file), site runs as usual, so PyYAML is found wherever a plain ``python3`` finds it.
+  looked for (as a folder, not imported) in the interpreter's own site-packages (the virtual
+  environment's when Python runs from one); when it is not there (a distribution's dist-packages,
+  the user site, a path from a .pth file), site runs as usual, so PyYAML is found wherever a plain
+  ``python3`` finds it.
 """
 
 import os
@@ -27,10 +28,9 @@ def _site_packages():
         return
     env = os.path.dirname(os.path.dirname(sys.executable))
     root = env if os.path.exists(os.path.join(env, "pyvenv.cfg")) else sys.prefix
-    sys.path.append(os.path.join(root, "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
-    try:
-        import yaml  # noqa: F401  (the engine imports it next anyway)
-    except ImportError:
+    packages = os.path.join(root, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")
+    sys.path.append(packages)
+    if not os.path.isfile(os.path.join(packages, "yaml", "__init__.py")):
         import site
 
         site.main()
@@ -40,4 +40,4 @@ if len(sys.argv) < 2 or sys.argv[1] not in ("-h", "--help", "-V", "--version"):
     _site_packages()
 import nestos_butane  # noqa: E402  (sys.path[0] is this folder)
 
-sys.exit(nestos_butane.main())
+sys.exit(nestos_butane.main(own_process=True))

@@ -3,6 +3,7 @@ objects of any kind), a translation or the project's own error comes out; never 
 exception, a hang or a crash. Counts: the nestos-fuzz profile (10,000 per test in CI)."""
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +11,7 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.api import
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.schema import STRUCTS
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
 from tests.support.fuzzing import only_nestos_errors
+from tests.support.light_yaml import LightServer, outcome_here
 
 HEADS = st.sampled_from(["variant: nestos\nversion: 1.0.0\n", "variant: fcos\nversion: 1.0.0\n",
                          "variant: fcos\nversion: 1.2.0\n", "variant: fcos\nversion: 1.3.0\n",
@@ -91,3 +93,20 @@ def test_aliases(size, count):
 def test_resolver(butane):
     """The resolver the live and libvirt modules call with ``butane=``."""
     only_nestos_errors(resolve_ignition, butane=butane)
+
+
+@pytest.fixture(scope="module")
+def light():
+    server = LightServer()
+    yield server
+    server.close()
+
+
+@given(HEADS, st.one_of(st.binary(max_size=200), st.text(max_size=200).map(lambda t: t.encode("utf-8", "replace")),
+                        VALUES.map(lambda v: _yaml(v).encode())))
+def test_light_load_reads_like_whole_pyyaml(light, head, data):
+    """The CLI's light-loaded PyYAML parser builds the same node tree (tags, values, styles,
+    marks) or the same error as the whole PyYAML in this process."""
+    how, result = light.outcome(head.encode() + data)
+    assert how == "light"
+    assert result == outcome_here(head.encode() + data)

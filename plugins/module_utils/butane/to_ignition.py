@@ -23,16 +23,15 @@ __metaclass__ = type
 
 import os
 import posixpath
-import re
 import stat
 
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import libyaml
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import schema
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import yamlin
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.errors import ButaneError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import limits
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import parse as ign_parse
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import serialize
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import validate as ign_validate
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Entry, Report
@@ -64,8 +63,18 @@ ERR_FEW_MIRRORS = "mirroring requires at least two devices"
 ERR_UNKNOWN_IGN_VERSION = ("skipping validation for the merge/replace ignition config due to an "
                            "unkown version")
 
-_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
-                     r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")
+_SEMVER = (r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+           r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")
+
+
+def _is_semver(version):
+    """Whether ``version`` passes Butane's semver check; the versions it knows skip the regular
+    expression (re is imported on first use: the CLI's start-up)."""
+    if any(version == known for _variant, known in schema.VERSIONS):
+        return True
+    import re
+
+    return re.match(_SEMVER, version) is not None
 
 
 class Result(object):
@@ -227,6 +236,8 @@ def _validate_resource(ctx, res, ypath):
 
 
 def _validate_embedded(ctx, data, ypath, field):
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import parse as ign_parse
+
     config, entries = ign_parse.parse(data)
     for e in entries:
         if e.message in ("unsupported config version", "invalid config version (couldn't parse)") \
@@ -616,8 +627,12 @@ def _to_text(text, source):
         except NestosError as exc:
             raise ButaneError("invalid Butane config: %s" % exc.message, file=source, path=exc.path)
         try:
-            return yamlin.yaml.safe_dump(plain, default_flow_style=False, sort_keys=False, allow_unicode=True), False
-        except (yamlin.yaml.YAMLError, ValueError, TypeError) as exc:
+            yaml = libyaml.full()
+        except libyaml.Unavailable as exc:
+            raise ButaneError("cannot write the config as YAML: %s" % exc, file=source)
+        try:
+            return yaml.safe_dump(plain, default_flow_style=False, sort_keys=False, allow_unicode=True), False
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
             raise ButaneError("cannot write the config as YAML: %s" % exc, file=source)
     if text is None:
         return "", True
@@ -670,7 +685,7 @@ def _spec(root, source):
         raise ButaneError(ERR_NO_VARIANT, file=source)
     if variant == "rhcos":
         raise ButaneError(ERR_RHCOS, file=source)
-    if not _SEMVER.match(version or ""):
+    if not _is_semver(version or ""):
         raise ButaneError(ERR_INVALID_VERSION, file=source)
     spec = schema.VERSIONS.get((variant, version))
     if spec is None:
@@ -723,7 +738,7 @@ def translate(text, files_dir: str | None = None, strict: bool = False, pretty: 
     :returns: :class:`Result`.
     :raises ButaneError: fatal errors; ``str(err)`` lists every report line and the reason.
     """
-    if not yamlin.HAS_YAML:
+    if not yamlin.has_yaml():
         raise ButaneError("translating Butane needs the Python library PyYAML on this host "
                           "(python3 -m pip install PyYAML, or the distribution's python3-pyyaml)", file=source)
     text, with_positions = _to_text(text, source)

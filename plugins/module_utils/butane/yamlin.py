@@ -14,23 +14,12 @@ __metaclass__ = type
 
 import math
 
-try:
-    import yaml
-    HAS_YAML = True
-    try:
-        _BaseLoader = yaml.CSafeLoader
-    except AttributeError:  # pragma: no cover - libyaml missing
-        _BaseLoader = yaml.SafeLoader
-except ImportError:  # pragma: no cover - guarded for ansible-test's import sanity test
-    yaml = None
-    HAS_YAML = False
-    _BaseLoader = object
-
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import libyaml
 from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import schema
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.limits import MAX_EXPANDED_BYTES
 
-PLAIN = "?plain"
-_STR_TAG = "tag:yaml.org,2002:str"
+PLAIN = libyaml.PLAIN
+_STR_TAG = libyaml.STR_TAG
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -38,18 +27,27 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BINARY_TAG = "tag:yaml.org,2002:binary"
 
-if HAS_YAML:
-    class _Loader(_BaseLoader):
-        """Leaves plain scalars untyped (tag ``?plain``) so the model can type them."""
 
-        def resolve(self, kind, value, implicit):
-            if kind is yaml.ScalarNode:
-                if implicit[0]:
-                    return PLAIN
-                return _STR_TAG
-            return _BaseLoader.resolve(self, kind, value, implicit)
-else:  # pragma: no cover
-    _Loader = None
+def has_yaml():
+    """Whether PyYAML can be loaded (its parser is loaded by this call)."""
+    try:
+        libyaml.parser()
+    except libyaml.Unavailable:
+        return False
+    return True
+
+
+# node kinds, by PyYAML's own ``id`` class attribute (no PyYAML import needed to ask)
+def _is_scalar(node):
+    return node.id == "scalar"
+
+
+def _is_seq(node):
+    return node.id == "sequence"
+
+
+def _is_map(node):
+    return node.id == "mapping"
 
 
 class YamlSyntaxError(Exception):
@@ -67,8 +65,11 @@ def compose(text):
     from libyaml). Nesting deeper than :data:`MAX_DEPTH` is refused before the tree is built,
     as yaml.v3 refuses it (PyYAML's composer recurses and, in some builds, crashes).
     """
-    if not HAS_YAML:
+    try:
+        loader_class = libyaml.parser()
+    except libyaml.Unavailable:
         raise YamlSyntaxError("PyYAML is required to read Butane configs")
+    yaml_error = libyaml.yaml_error()
     if isinstance(text, str):
         try:
             # libyaml takes exact str/bytes only; templating engines hand over subclasses
@@ -79,15 +80,15 @@ def compose(text):
     else:
         text = bytes(text)
     try:
-        _check_depth(text)
-        loader = _Loader(text)
-    except yaml.YAMLError as exc:
+        _check_depth(text, loader_class)
+        loader = loader_class(text)
+    except yaml_error as exc:
         raise _syntax_error(exc, text)
     try:
         if loader.check_node():
             return loader.get_node()
         return None
-    except yaml.YAMLError as exc:
+    except yaml_error as exc:
         raise _syntax_error(exc, text)
     except (ValueError, RecursionError, MemoryError) as exc:  # libyaml raises these for odd inputs
         raise YamlSyntaxError("yaml: %s" % exc)
@@ -132,7 +133,7 @@ def _syntax_error(exc, data=b""):
             return YamlSyntaxError("yaml: line %d: exceeded max depth of %d" % (line, MAX_DEPTH), line)
         return YamlSyntaxError("yaml: line %d: exceeded max depth of %d (the limit of the libyaml in this "
                                "PyYAML)" % (line, LIBYAML_MAX_DEPTH), line)
-    scanner = isinstance(exc, yaml.scanner.ScannerError)
+    scanner = type(exc).__name__ == "ScannerError"
     line = 0
     for mark in (getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)):
         if mark is not None and mark.line != 0:
@@ -150,22 +151,28 @@ LIBYAML_MAX_DEPTH = 1000
 _DEPTH_BYTES = (b"[", b"{", b"-", b"?", b":")
 
 
-def _check_depth(data):
+def _check_depth(data, loader_class):
     """Refuse collections nested deeper than MAX_DEPTH (yaml.v3: ``exceeded max depth of
     10000``). A cheap bound skips the event scan for every ordinary document."""
     if sum(data.count(c) for c in _DEPTH_BYTES) < MAX_DEPTH:
         return
     depth = 0
-    start = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
-    end = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-    for event in yaml.parse(data, Loader=_BaseLoader):
-        if isinstance(event, start):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlSyntaxError("yaml: line %d: exceeded max depth of %d"
-                                      % (event.start_mark.line + 1, MAX_DEPTH), event.start_mark.line + 1)
-        elif isinstance(event, end):
-            depth -= 1
+    events = libyaml.events()
+    start = (events.SequenceStartEvent, events.MappingStartEvent)
+    end = (events.SequenceEndEvent, events.MappingEndEvent)
+    parser = loader_class(data)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, start):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlSyntaxError("yaml: line %d: exceeded max depth of %d"
+                                          % (event.start_mark.line + 1, MAX_DEPTH), event.start_mark.line + 1)
+            elif isinstance(event, end):
+                depth -= 1
+    finally:
+        parser.dispose()
 
 
 # ---- scalars ---------------------------------------------------------------------------
@@ -272,9 +279,9 @@ def _short_tag(node):
     tag = node.tag
     if tag == PLAIN:
         return plain_kind(node.value)[0]
-    if isinstance(node, yaml.MappingNode):
+    if _is_map(node):
         return "!!map"
-    if isinstance(node, yaml.SequenceNode):
+    if _is_seq(node):
         return "!!seq"
     if tag and tag.startswith("tag:yaml.org,2002:"):
         return "!!" + tag[len("tag:yaml.org,2002:"):]
@@ -303,7 +310,7 @@ def _value_text(node):
     """yaml.v3's terror text: the tag, and for a scalar its value (cut to 7 bytes + ``...``
     beyond 10 bytes)."""
     tag = _short_tag(node)
-    if not isinstance(node, yaml.ScalarNode):
+    if not _is_scalar(node):
         return tag
     raw = node.value.encode("utf-8", "surrogateescape")
     if len(raw) > 10:
@@ -367,7 +374,7 @@ def allowed_alias_ratio(count):
 
 
 def _is_merge(key):
-    return isinstance(key, yaml.ScalarNode) and key.value == "<<" and key.tag in (PLAIN, _MERGE_TAG)
+    return _is_scalar(key) and key.value == "<<" and key.tag in (PLAIN, _MERGE_TAG)
 
 
 class Decoder(object):
@@ -395,7 +402,7 @@ class Decoder(object):
         self._decodes += 1
         if self._alias_depth > 0:
             self._aliases += 1
-            if isinstance(node, yaml.ScalarNode):
+            if _is_scalar(node):
                 self._expanded += len(node.value)
                 if self._expanded > MAX_EXPANDED_BYTES:
                     raise YamlDecodeError("yaml: document expands through aliases to more than %d bytes of text"
@@ -428,16 +435,16 @@ class Decoder(object):
                 self.out.unused.append((path, W_CONTEXT_MISMATCH % _path_text(path), line, col))
             return None, False
         if kind == "struct":
-            if not isinstance(node, yaml.MappingNode):
+            if not _is_map(node):
                 self.error(node, path, kind, arg)
                 return None, False
             return self.decode_struct(node, arg, path), True
         if kind == "list":
-            if not isinstance(node, yaml.SequenceNode):
+            if not _is_seq(node):
                 self.error(node, path, kind, arg, named and "[]" + named)
                 return None, False
             return self._decode_list(node, arg, path, pos, named), True
-        if not isinstance(node, yaml.ScalarNode):
+        if not _is_scalar(node):
             self.error(node, path, kind, arg, named)
             return None, False
         return self.decode_scalar(node, kind, path, named)
@@ -487,10 +494,10 @@ class Decoder(object):
 
     def _merged(self, node, value, path):
         """The pairs a ``<<`` value brings (maps in order; earlier maps win)."""
-        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        sources = value.value if _is_seq(value) else [value]
         pairs = []
         for src in sources:
-            if not isinstance(src, yaml.MappingNode):
+            if not _is_map(src):
                 raise YamlDecodeError("yaml: map merge requires map or sequence of maps as the value")
             for key, item in src.value:
                 if _is_merge(key):
@@ -505,7 +512,7 @@ class Decoder(object):
         keys = [key for key, _value in node.value]
         for i, first in enumerate(keys):
             for later in keys[i + 1:]:
-                if type(first) is type(later) and isinstance(first, yaml.ScalarNode) and first.value == later.value:
+                if type(first) is type(later) and _is_scalar(first) and first.value == later.value:
                     found = True
                     self.out.errors.append((None, 'mapping key "%s" already defined at line %d'
                                             % (later.value, _mark(first)[0]), _mark(later)[0], _mark(later)[1]))
@@ -527,9 +534,9 @@ class Decoder(object):
                     continue
                 self._field(struct, fields, result, key, value, path, True)
             if merge is not None:
-                explicit = set(k.value for k, _v in node.value if isinstance(k, yaml.ScalarNode))
+                explicit = set(k.value for k, _v in node.value if _is_scalar(k))
                 for key, value in self._merged(node, merge, path):
-                    if isinstance(key, yaml.ScalarNode) and key.value in explicit:
+                    if _is_scalar(key) and key.value in explicit:
                         continue
                     explicit.add(getattr(key, "value", None))
                     self._field(struct, fields, result, key, value, path, False)
@@ -544,7 +551,7 @@ class Decoder(object):
         self.out.pos.setdefault(path + (name,), _mark(value))
 
     def _field(self, struct, fields, result, key, value, path, pos):
-        name = key.value if isinstance(key, yaml.ScalarNode) else "<%s>" % _short_tag(key)
+        name = key.value if _is_scalar(key) else "<%s>" % _short_tag(key)
         field = fields.get(name)
         if field is None:
             if pos:
@@ -567,7 +574,7 @@ def _path_text(path):
 
 
 def _is_null(node):
-    return isinstance(node, yaml.ScalarNode) and (node.tag == _NULL_TAG or (node.tag == PLAIN and node.value in _NULLS))
+    return _is_scalar(node) and (node.tag == _NULL_TAG or (node.tag == PLAIN and node.value in _NULLS))
 
 
 def _binary(text):
@@ -605,7 +612,7 @@ def read_common(node):
     variant = version = ""
     if node is None:
         return variant, version, None
-    if not isinstance(node, yaml.MappingNode):
+    if not _is_map(node):
         return None, None, "yaml: unmarshal errors:\n  line %d: cannot unmarshal %s into config.commonFields" % (
             _mark(node)[0], _value_text(node))
     dups = Decoder(0)
@@ -618,9 +625,9 @@ def read_common(node):
                 dups._merged(node, value, ())
             except YamlDecodeError as exc:
                 return None, None, exc.message
-        if not isinstance(key, yaml.ScalarNode) or key.value not in ("variant", "version"):
+        if not _is_scalar(key) or key.value not in ("variant", "version"):
             continue
-        if not isinstance(value, yaml.ScalarNode):
+        if not _is_scalar(value):
             return None, None, "yaml: unmarshal errors:\n  line %d: cannot unmarshal %s into string" % (
                 _mark(value)[0], _value_text(value))
         text = "" if (value.tag == PLAIN and value.value in _NULLS) else value.value

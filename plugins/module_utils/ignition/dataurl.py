@@ -16,9 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import binascii
-import re
 import zlib
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
@@ -72,15 +70,28 @@ def encode(data, compress_allowed=True, compression=None):
     out_compression = None if user_compressed else ""
 
     opaque = "," + escape(data)
-    b64 = ";base64," + base64.b64encode(data).decode("ascii")
+    b64 = ";base64," + _b64encode(data)
     if len(b64) < len(opaque):
         opaque = b64
     if not user_compressed and compress_allowed:
-        gz = ";base64," + base64.b64encode(gzip_bytes(data)).decode("ascii")
+        gz = ";base64," + _b64encode(gzip_bytes(data))
         if len(gz) + len("gzip") < len(opaque):
             opaque = gz
             out_compression = "gzip"
     return "data:" + opaque, out_compression
+
+
+def _b64encode(data):
+    """base64.b64encode as text, from binascii (the base64 module imports re: start-up cost)."""
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+def _regex(pattern):
+    """A compiled pattern; re is imported on first use (the Butane CLI's start-up), and
+    re.compile's own cache keeps the pattern."""
+    import re
+
+    return re.compile(pattern)
 
 
 # ---- decoding (mirrors the dataurl lexer) ----------------------------------------------
@@ -98,16 +109,26 @@ def _is_url_char(c):
     return o < 0x80 and o > 0x20 and o != 0x7F and c not in '<>#"{}|\\^[]`'
 
 
-def unquote_to_bytes(text):
-    """urllib.parse.unquote_to_bytes, imported on first use (urllib.parse pulls in ipaddress:
-    a tenth of a Butane run's start-up)."""
-    from urllib.parse import unquote_to_bytes as unquote
+# what the dataurl lexer takes as data outside base64 (Go: isURLCharRune); translate() deletes
+# them, so a body made of them alone comes out empty (no re module: the Butane CLI's start-up)
+_URL_CHARS = dict.fromkeys(map(ord, "!$%&'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+                                    "abcdefghijklmnopqrstuvwxyz~"))
+_HEX = frozenset("0123456789abcdefABCDEF")
 
-    return unquote(text)
+
+def _percent_decoded(body):
+    """The bytes of a body of URL characters, or None when a ``%`` is not followed by two hex
+    digits (then :func:`_unescape` gives Go's message)."""
+    parts = body.split("%")
+    out = [parts[0].encode("ascii")]
+    for part in parts[1:]:
+        if len(part) < 2 or part[0] not in _HEX or part[1] not in _HEX:
+            return None
+        out.append(bytes.fromhex(part[:2]))
+        out.append(part[2:].encode("ascii"))
+    return b"".join(out)
 
 
-_URL_CHARS = re.compile(r'[!$%&\'()*+,\-./0-9:;=?@A-Z_a-z~]*\Z')
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _BASE64_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=\n")
 _DISCRETE = ("text", "image", "audio", "video", "application")
 _COMPOSITE = ("message", "multipart")
@@ -127,7 +148,7 @@ def _unescape(s):
         raise DataURLError(_UNESCAPE_ERRORS[e.kind])
 
 
-_QUOTED_ESCAPE = re.compile(r'\\(.)', re.S)
+_QUOTED_ESCAPE = r'(?s)\\(.)'
 
 
 def _at(s, i):
@@ -222,7 +243,7 @@ def _parse_quoted(s, pos):
         if ord(c) > 0x7F:
             raise DataURLError("invalid character for parameter value")
         pos += 1
-    return _QUOTED_ESCAPE.sub(lambda m: m.group(1), s[start:pos]), pos + 1
+    return _regex(_QUOTED_ESCAPE).sub(lambda m: m.group(1), s[start:pos]), pos + 1
 
 
 def _parse_value(s, pos):
@@ -261,16 +282,19 @@ def _decode_body(body, is_b64):
             if ch not in _BASE64_CHARS:
                 raise DataURLError("invalid data character")
         try:
+            import base64
+
             return base64.b64decode(body.replace("\n", ""), validate=True) if body else b""
         except (binascii.Error, ValueError):
             # Go: "illegal base64 data at input byte N"
             raise DataURLError("illegal base64 data at input byte %d" % _b64_error_offset(body))
-    if not _URL_CHARS.match(body):
+    if body.translate(_URL_CHARS):
         raise DataURLError("invalid data character")
     if "%" not in body:
         return body.encode("ascii")
-    if _BAD_PERCENT.search(body) is None:
-        return unquote_to_bytes(body)
+    data = _percent_decoded(body)
+    if data is not None:
+        return data
     return _unescape(body)  # for the exact error message
 
 

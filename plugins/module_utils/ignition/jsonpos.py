@@ -23,8 +23,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import bisect
-import re
 
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.model import DupValues  # noqa: F401 (here by name too)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.unitfile import go_quote
 
 try:
@@ -48,15 +48,6 @@ class JSONSyntaxError(ValueError):
         super(JSONSyntaxError, self).__init__(message)
         self.message = message
         self.offset = offset
-
-
-class DupValues(list):
-    """The values of a key written more than once in one object, in document order.
-
-    Go decodes each occurrence into the same struct field in turn (objects merge, arrays
-    are decoded element by element into the existing elements): ``validate.go_decode``
-    resolves these with the spec model.  Positions keep only the last occurrence, as
-    Ignition's position tree does."""
 
 
 class Positions(object):
@@ -169,7 +160,9 @@ class _Parser(object):
         self.pos = positions
         self.values = positions._values
         self.keys = positions._keys
-        self._ws = re.compile(_WS_PATTERN).match   # compiled on first use, then from re's cache
+        import re   # on first use: the Butane CLI's start-up does without it
+
+        self._ws = re.compile(_WS_PATTERN).match   # re.compile's own cache keeps the pattern
 
     def run(self):
         result, i = self.value(0, (), 0)

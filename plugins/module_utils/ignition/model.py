@@ -290,3 +290,12 @@ def model(version):
 
 def version_tuple(version):
     return _vt(version)
+
+
+class DupValues(list):
+    """The values of a key written more than once in one object, in document order.
+
+    Go decodes each occurrence into the same struct field in turn (objects merge, arrays
+    are decoded element by element into the existing elements): ``validate.go_decode``
+    resolves these with the spec model.  Positions keep only the last occurrence, as
+    Ignition's position tree does."""

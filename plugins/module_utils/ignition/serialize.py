@@ -21,8 +21,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import format_path
@@ -39,7 +37,9 @@ _ESCAPES = {
     "\u2028": "\\u2028",
     "\u2029": "\\u2029",
 }
-_NEEDS_ESCAPE = re.compile(u'[\\x00-\\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
+_NEEDS_ESCAPE = u'[\\x00-\\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]'
+# the escapes str.replace can do, backslash first (the others add backslashes)
+_REPLACED = tuple((c, _ESCAPES[c]) for c in ("\\", '"', "\n", "\r", "\t", "<", ">", "&", "\u2028", "\u2029"))
 
 
 def _escape_char(match):
@@ -54,8 +54,21 @@ def _escape_char(match):
 
 
 def encode_string(s):
-    """A JSON string literal as Go's encoder writes it (with HTML escaping)."""
-    return '"' + _NEEDS_ESCAPE.sub(_escape_char, s) + '"'
+    """A JSON string literal as Go's encoder writes it (with HTML escaping).
+
+    The common characters are escaped with str.replace; a string that still holds a character
+    ``isprintable`` rejects (another control character, a surrogate, or one that needs no
+    escape such as U+00A0) takes the regular expression over the whole string. The Butane
+    CLI's start-up then does without the re module for ordinary configs."""
+    out = s
+    for char, escaped in _REPLACED:
+        if char in out:
+            out = out.replace(char, escaped)
+    if out.isprintable():
+        return '"' + out + '"'
+    import re
+
+    return '"' + re.compile(_NEEDS_ESCAPE).sub(_escape_char, s) + '"'
 
 
 class SerializeError(NestosError):

@@ -27,12 +27,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import posixpath
-import re
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model as M
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import unitfile, urls
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.unitfile import go_quote
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.jsonpos import DupValues
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.model import DupValues
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.report import Report, format_path
 
 # ---- messages (Ignition config/shared/errors) ----------------------------------------
@@ -115,10 +114,21 @@ _MERGED_KEYS = {
 }
 
 
+def _guid_ok(guid):
+    import re
+
+    return re.match(_GUID, guid) is not None
+
+
 def parse_semver(version):
     """(major, minor, patch, prerelease) of a semantic version string, or None."""
     if not isinstance(version, str):
         return None
+    if version in M.SUPPORTED_VERSIONS:     # plain x.y.z: no need for re (the Butane CLI's start-up)
+        major, minor, patch = version.split(".")
+        return int(major), int(minor), int(patch), ""
+    import re
+
     m = re.match(_SEMVER, version)
     if not m:
         return None
@@ -330,6 +340,8 @@ def _shape_message(error, positions=None):
         # Go names the literal when a number does not fit an int (1.0, 4e2, 2**64)
         literal = None
         if positions is not None and path in positions.values:
+            import re
+
             m = re.compile(_NUMBER_LITERAL).match(positions.text, positions.values[path])
             literal = m.group(0) if m else None
         if literal is None:
@@ -414,7 +426,7 @@ def _decode_into(types, kind, target, old, new):
 
 def go_decode(value, version):
     """Resolve keys written twice in one JSON object the way Go's decoder does for the
-    spec ``version`` (see :class:`jsonpos.DupValues`)."""
+    spec ``version`` (see :class:`model.DupValues`)."""
     if not isinstance(value, dict):
         return _last_wins(value)
     return _decode_into(M.model(version), M.KIND_STRUCT, "Config", _ABSENT, value)
@@ -703,7 +715,7 @@ def _partition(ctx, p, path):
             ctx.err(path + ("label",), E_PART_LABEL_COLON)
     for key in ("guid", "typeGuid"):
         g = _g(p, key)
-        if g is not None and not re.match(_GUID, g):
+        if g is not None and not _guid_ok(g):
             ctx.err(path + (key,), E_GUID)
 
 

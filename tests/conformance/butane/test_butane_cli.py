@@ -94,3 +94,28 @@ def test_shell_wrapper_runs_the_cli():
                           env=dict(os.environ, NESTOS_BUTANE_PYTHON=sys.executable))
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, b'{\n  "ignition": {\n    "version": "3.3.0"\n  }\n}\n',
                                                            b"")
+
+
+SMALL = (b"variant: nestos\nversion: 1.0.0\npasswd:\n  users:\n    - name: nest\n      ssh_authorized_keys: [ssh-ed25519 AAAA]\n"
+         b"storage:\n  files:\n    - path: /etc/hostname\n      mode: 0644\n      contents:\n        inline: node1\n"
+         b"systemd:\n  units:\n    - name: hello.service\n      enabled: true\n      contents: |\n"
+         b"        [Service]\n        ExecStart=/bin/echo hello\n        [Install]\n        WantedBy=multi-user.target\n")
+
+
+def test_shell_wrapper_start_up_imports_only_what_a_translation_needs(tmp_path):
+    """The start-up figure of benchmarks/butane rests on this: for an ordinary config the CLI
+    loads PyYAML's parser alone (no yaml.reader/resolver/constructor regular expressions, no
+    datetime), no re/enum, no argparse, no json; and its output is what the engine gives in process."""
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.butane.to_ignition import translate
+
+    env = dict((k, v) for k, v in os.environ.items() if k != "PYTHONWARNINGS")   # it imports re at start-up
+    env.update(NESTOS_BUTANE_PYTHON=sys.executable, PYTHONPROFILEIMPORTTIME="1")
+    proc = subprocess.run([WRAPPER], input=SMALL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                          check=False, env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == translate(SMALL).json.encode() + b"\n"
+    imported = set(line.rsplit("|", 1)[1].strip() for line in proc.stderr.decode().splitlines()
+                   if line.startswith("import time:") and "|" in line)
+    assert {"yaml._yaml", "yaml.nodes", "nestos_butane"} <= imported     # the list is the real one
+    assert not imported & {"re", "enum", "argparse", "json", "datetime", "yaml.reader", "yaml.resolver",
+                           "yaml.constructor", "yaml.loader", "base64", "urllib.parse"}

@@ -96,3 +96,63 @@ def test_agrees_with_upstream(name, strict, monkeypatch):
     assert (rc, sorted(stderr.splitlines())) == (want["rc"], sorted(want["stderr"].splitlines()))
     assert stderr.splitlines()[-1:] == want["stderr"].splitlines()[-1:] or not want["stderr"]
     assert stdout == want["stdout"]
+
+
+# The same corpus through the CLI's own start-up: a fresh interpreter where PyYAML's parser is
+# loaded alone (plugins/module_utils/butane/libyaml.py, "light load"). One process runs every
+# case (as ours() does in-process) and reports how PyYAML was loaded.
+_LIGHT_RUNNER = r"""
+import base64, contextlib, io, json, os, sys
+sys.path.insert(0, sys.argv[1])
+import nestos_butane
+cases = json.load(sys.stdin)
+class Out(io.StringIO):
+    def __init__(self):
+        io.StringIO.__init__(self)
+        self.buffer = io.BytesIO()
+class In(object):
+    def __init__(self, data):
+        self.buffer = io.BytesIO(data)
+results = {}
+os.chdir(sys.argv[2])
+for key, data in sorted(cases.items()):
+    out, err = Out(), Out()
+    sys.stdin = In(base64.b64decode(data))
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = nestos_butane.main(["-d", "files"] + (["--strict"] if key.endswith("/strict") else []),
+                                own_process=True)
+    results[key] = [rc, out.buffer.getvalue().decode("utf-8", "surrogateescape") + out.getvalue(), err.getvalue()]
+from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import libyaml
+sys.__stdout__.write(json.dumps({"how": libyaml.how_loaded(), "results": results}))
+"""
+
+
+@pytest.fixture(scope="module")
+def light_results():
+    import base64
+    import subprocess
+    import sys
+
+    cases = {}
+    for name in CASES:
+        data = base64.b64encode(RECORD.case_input(_case_path(name))[1]).decode("ascii")
+        cases[name + "/plain"] = cases[name + "/strict"] = data
+    proc = subprocess.run([sys.executable, "-c", _LIGHT_RUNNER, str(TOP / "tools"), str(HERE)],
+                          input=json.dumps(cases).encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    return json.loads(proc.stdout.decode("utf-8", "surrogateescape"))
+
+
+def test_light_load_was_used(light_results):
+    assert light_results["how"] == "light"
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["plain", "strict"])
+@pytest.mark.parametrize("name", CASES)
+def test_light_load_agrees_with_in_process(name, strict, monkeypatch, light_results):
+    """The light-loaded CLI gives, byte for byte, what the in-process run (whole PyYAML) gives
+    (which test_agrees_with_upstream holds against upstream)."""
+    rc, stdout, stderr = light_results["results"]["%s/%s" % (name, "strict" if strict else "plain")]
+    data = RECORD.case_input(_case_path(name))[1]
+    assert (rc, stdout, stderr) == ours(data, strict, monkeypatch)

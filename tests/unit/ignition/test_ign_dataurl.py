@@ -1,8 +1,12 @@
 """Data URLs: Butane's MakeDataURL choice and the dataurl parser Ignition uses."""
 import base64
 import gzip
+import re
+from urllib.parse import unquote_to_bytes
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import dataurl
 
@@ -90,3 +94,34 @@ def test_decode_contents_bad_compression():
         dataurl.decode_contents("data:,x", "zstd")
     with pytest.raises(dataurl.DataURLError):
         dataurl.decode_contents("data:,notgzip", "gzip")
+
+
+# The percent form is checked and decoded without the re module (the Butane CLI's start-up).
+# Reference: Go's rules as urllib and a regular expression state them.
+_URL_CHARS_RE = re.compile(r"[!$%&'()*+,\-./0-9:;=?@A-Z_a-z~]*\Z")
+_BAD_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="%aF0z9-~ \"\n\u00e9^`", max_size=20))
+def test_percent_form_against_reference(body):
+    if not _URL_CHARS_RE.match(body):
+        with pytest.raises(dataurl.DataURLError) as ei:
+            dataurl.decode("data:," + body)
+        assert ei.value.message == "invalid data character"
+    elif _BAD_PERCENT_RE.search(body):
+        with pytest.raises(dataurl.DataURLError) as ei:
+            dataurl.decode("data:," + body)
+        assert ei.value.message.startswith("rfc2396: ")
+    else:
+        assert dataurl.decode("data:," + body) == unquote_to_bytes(body)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=200))
+def test_encode_round_trips_through_decode(data):
+    url, compression = dataurl.encode(data)
+    raw = dataurl.decode(url)
+    assert (gzip.decompress(raw) if compression == "gzip" else raw) == data
+    if ";base64," in url and compression != "gzip":
+        assert url.endswith(base64.b64encode(data).decode("ascii"))

@@ -2,6 +2,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.serialize import dumps, encode_string
@@ -86,3 +88,40 @@ def test_unknown_keys_and_wrong_types_raise(bad, where):
     with pytest.raises(NestosError) as ei:
         dumps(bad)
     assert ei.value.path == where
+
+
+# encode_string escapes the common characters with str.replace and keeps a regular expression for
+# the rest (so the Butane CLI starts without the re module). It must write what Go writes for any
+# string: the reference below is written from Go's encoding/json rules (HTML-safe), char by char.
+def _go_reference(s):
+    out = []
+    for c in s:
+        o = ord(c)
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\r":
+            out.append("\\r")
+        elif c == "\t":
+            out.append("\\t")
+        elif o < 0x20 or c in "<>&" or o in (0x2028, 0x2029):
+            out.append("\\u%04x" % o)
+        elif 0xD800 <= o <= 0xDFFF:     # a lone surrogate (invalid UTF-8 kept by surrogateescape)
+            out.append("\ufffd")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def test_encode_string_against_gos_rules_on_chosen_strings():
+    for s in ["", "plain", 'q"uote\\', "a\nb\r\tc", "<a href='x'>&amp;</a>", "\x00\x01\x1f\x7f", "\u2028\u2029",
+              "caf\u00e9 \u00a0nbsp \u200bzw", "bad \udcff byte", "\ud83d\ude00 emoji", "mix \x08\x0c<\n\udc80"]:
+        assert encode_string(s) == _go_reference(s), repr(s)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=60) |
+       st.text(alphabet='ab"\\\n\r\t<>&\x00\x1f\x7f\u00a0\u2028\u2029\ud800\udfff\u200b', max_size=30))
+def test_encode_string_against_gos_rules(s):
+    assert encode_string(s) == _go_reference(s)

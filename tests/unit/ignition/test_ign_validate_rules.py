@@ -208,3 +208,15 @@ def test_type_errors_stop_semantic_checks():
 def test_not_an_object():
     report = validate([1])
     assert report.is_fatal() and report[0].path == ()
+
+
+def test_parse_semver_known_versions_skip_re_with_the_same_answer():
+    # the supported versions take a split instead of the regular expression (Butane CLI start-up)
+    import re
+
+    from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition import model, validate
+
+    for version in model.SUPPORTED_VERSIONS + ("3.4.0", "3.0.0-experimental", "3.0", "03.0.0", "3.0.0\n"):
+        m = re.match(validate._SEMVER, version)
+        want = (int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4) or "") if m else None
+        assert validate.parse_semver(version) == want, version
