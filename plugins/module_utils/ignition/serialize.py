@@ -60,6 +60,8 @@ def encode_string(s):
     ``isprintable`` rejects (another control character, a surrogate, or one that needs no
     escape such as U+00A0) takes the regular expression over the whole string. The Butane
     CLI's start-up then does without the re module for ordinary configs."""
+    if s.isprintable() and '"' not in s and "\\" not in s and "<" not in s and ">" not in s and "&" not in s:
+        return '"' + s + '"'     # most strings: nothing to escape
     out = s
     for char, escaped in _REPLACED:
         if char in out:
