@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import unicodedata
+import warnings
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import atomic_write, check_destination
@@ -136,17 +137,22 @@ class YamlDoc(object):
             raise NestosError("the top level must be a mapping", file=rel, line=1)
 
     def _load(self, rel):
-        """Round-trip load; every YAML error becomes a NestosError naming file and line."""
+        """Round-trip load; every YAML error becomes a NestosError naming file and line.
+
+        ruamel's warnings (an anchor name used twice, which YAML allows: the later one wins) are
+        not the user's to act on and would land on a module's stderr: they are silenced here."""
         try:
-            data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
-            del data
-            self.yaml = YAML(typ="rt")
-            self.yaml.preserve_quotes = True
-            self.yaml.width = 4096
-            offset = block_seq_indent or 0
-            self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2),
-                             offset=offset)
-            return self.yaml.load(self.text)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                data, indent, block_seq_indent = load_yaml_guess_indent(self.text)
+                del data
+                self.yaml = YAML(typ="rt")
+                self.yaml.preserve_quotes = True
+                self.yaml.width = 4096
+                offset = block_seq_indent or 0
+                self.yaml.indent(mapping=_guess_mapping_indent(self.text), sequence=max(indent or 2, offset + 2),
+                                 offset=offset)
+                return self.yaml.load(self.text)
         except MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             raise NestosError("invalid YAML: %s" % (err.problem or err.context), file=rel,
@@ -176,7 +182,9 @@ class YamlDoc(object):
         # ruamel's round trip can emit YAML it cannot read (complex `? [a]` keys beside an edit, found by
         # `make fuzz`); the file is written only when the edited text reads back.
         try:
-            YAML(typ="rt").load(text)
+            with warnings.catch_warnings():     # as in _load
+                warnings.simplefilter("ignore")
+                YAML(typ="rt").load(text)
         except (YAMLError, RecursionError) as err:
             raise NestosError("the edited file would not read back as YAML (%s); simplify the construct near "
                               "the edited key (complex keys, anchors) and run again" % str(err).splitlines()[0],

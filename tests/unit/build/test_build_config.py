@@ -317,3 +317,21 @@ def test_an_edit_ruamel_would_write_as_unreadable_yaml_is_refused(tmp_path):
         run(tmp_path, default_target="multi-user.target")
     assert err.value.file == "manifest.yaml"
     assert manifest.read_bytes() == before
+
+
+def test_an_anchor_name_used_twice_edits_without_warnings_on_stderr(tmp_path):
+    # YAML lets a later anchor of the same name win; ruamel warned (ReusedAnchorWarning) on every load,
+    # which lands on a module's stderr and filled the build fuzz output
+    import warnings
+
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "nestos.yaml").write_text("packages:\n  - bash\n")
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("releasever: \"1\"\ninclude: manifests/nestos.yaml\nx: &a 1\ny: &a 2\nz: *a\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run(tmp_path, default_target="multi-user.target")
+        run(tmp_path, default_target="multi-user.target")
+    assert [str(w.message) for w in caught] == []
+    text = manifest.read_text()
+    assert "default-target: multi-user.target" in text and "y: &a 2\nz: *a\n" in text
