@@ -113,7 +113,8 @@ def _is_url_char(c):
 # them, so a body made of them alone comes out empty (no re module: the Butane CLI's start-up)
 _URL_CHARS = dict.fromkeys(map(ord, "!$%&'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
                                     "abcdefghijklmnopqrstuvwxyz~"))
-_HEX = frozenset("0123456789abcdefABCDEF")
+# every two-digit hex escape (either case) and its byte
+_HEX_BYTES = dict((a + b, bytes.fromhex(a + b)) for a in "0123456789abcdefABCDEF" for b in "0123456789abcdefABCDEF")
 
 
 def _percent_decoded(body):
@@ -121,10 +122,12 @@ def _percent_decoded(body):
     digits (then :func:`_unescape` gives Go's message)."""
     parts = body.split("%")
     out = [parts[0].encode("ascii")]
+    hex_bytes = _HEX_BYTES
     for part in parts[1:]:
-        if len(part) < 2 or part[0] not in _HEX or part[1] not in _HEX:
+        byte = hex_bytes.get(part[:2])
+        if byte is None:
             return None
-        out.append(bytes.fromhex(part[:2]))
+        out.append(byte)
         out.append(part[2:].encode("ascii"))
     return b"".join(out)
 

@@ -108,11 +108,13 @@ def parse(raw):
     """Parse like Go's url.Parse; raises URLError where Go returns an error."""
     u = ParsedURL()
     rest, sep, frag = raw.partition("#")
-    # Go checks control characters before the fragment only
-    for c in rest:
-        o = ord(c)
-        if o < 0x20 or o == 0x7F:
-            raise URLError("invalid control character in URL")
+    # Go checks control characters before the fragment only (isprintable() is False for every
+    # control character: the common URL skips the loop)
+    if not rest.isprintable():
+        for c in rest:
+            o = ord(c)
+            if o < 0x20 or o == 0x7F:
+                raise URLError("invalid control character in URL")
     if sep:
         _check_escapes(frag)
         u.fragment = frag
