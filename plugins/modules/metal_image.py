@@ -19,7 +19,7 @@ description:
     entry's permanent kernel arguments, and keeps partitions chosen by label or number.
   - The image comes from a file, a URL or NestOS stream metadata, compressed with xz, gzip or zstd
     (the C(zstd) program) or raw, and is decompressed on the fly. Its sha256 and detached GPG
-    signature (checked with C(gpgv)) are verified before anything is written; a download is kept in
+    signature (checked with C(gpg)) are verified before anything is written; a download is kept in
     a temporary file until then.
   - A regular file target is written sparse into a temporary file beside it and renamed over it, so
     a bad image (wrong sha256, bad signature, truncated or corrupt stream) leaves the target as it
@@ -28,7 +28,7 @@ description:
     first-boot arguments and has not booted yet is left alone; a disk whose first-boot stamp is gone
     (the machine has booted) is never overwritten without O(force=true).
   - The boot partition is edited with mtools, so it must be FAT (the lab's metal image). Needs the
-    C(mtools) package, C(gpgv) for signatures and C(zstd) for zstd images.
+    C(mtools) package, C(gpg) for signatures and C(zstd) for zstd images.
 author: nestos.lifecycle contributors (@nestos-lifecycle)
 options:
   dest:
@@ -67,7 +67,7 @@ options:
     description: Detached GPG signature (path or URL); default C(<image>.sig) when it exists.
     type: str
   gpg_keyring:
-    description: Public keyring the signature is checked against (C(gpgv --keyring)).
+    description: Public key file (armored or binary) or keyring the signature is checked against (with C(gpg)).
     type: path
   insecure:
     description: Allow an image without signature (nestos-installer's C(--insecure)).

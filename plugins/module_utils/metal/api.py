@@ -54,8 +54,8 @@ def ignition_bytes(opts):
         if not url.startswith(("http://", "https://")):
             raise NestosError("unknown protocol for URL '%s'" % url, path="ignition_url")
         with tempfile.TemporaryFile() as handle:
-            source._fetch(url, handle, opts.get("fetch_retries", 3), opts.get("timeout", 60),  # pylint: disable=protected-access
-                          limit=MAX_CONFIG)
+            source.fetch_to(url, handle, opts.get("fetch_retries", 3), opts.get("timeout", 60),
+                            limit=MAX_CONFIG)
             handle.seek(0)
             config = handle.read()
     if config is not None:

@@ -10,9 +10,13 @@ Order of work (nothing reaches the target before verification succeeds):
    target, or ``tmp_dir``) while its sha256 is computed. It is the compressed artifact that
    NestOS's stream metadata and signatures describe, and a signature can only be judged once
    every byte has been seen -- so the download is complete before anything else happens.
-2. sha256 (when given) and the detached GPG signature (``gpgv`` against the keyring the user
-   names) are checked on that descriptor.
+2. sha256 (when given) and the detached GPG signature (the stream engine's ``gpg`` check, with
+   the key file the user names) are checked on that descriptor.
 3. Only then is it decompressed, on the fly, into the target (see writer.py).
+
+Network, stream metadata, signatures and compression magic come from the stream engine
+(``stream/http.py``, ``metadata.py``, ``verify.py``): one HTTP client, one stream reader, one
+gpg check in the collection.
 
 Decompression: xz (Python's lzma), gzip (zlib), zstd (the ``zstd`` program, fed through a
 pipe); raw when no magic matches. The decompressed size is limited by ``max_size`` (the
@@ -24,7 +28,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-import json
 import lzma
 import os
 import shutil
@@ -37,74 +40,91 @@ import zlib
 from queue import Full, Queue
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-
-from urllib.error import URLError
-from urllib.request import Request, build_opener
-
-
-def open_http(url, timeout):
-    """A streaming response for ``url`` (plain urllib: the engine imports no Ansible)."""
-    return build_opener().open(Request(url, headers={"User-Agent": "nestos.lifecycle"}), timeout=timeout)
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import http, metadata, verify
 
 
 CHUNK = 1024 * 1024
 OUT_CHUNK = 4 * CHUNK
 DEFAULT_MAX_SIZE = 64 * 1024 ** 3
-MAX_STREAM_JSON = 8 * 1024 * 1024
 MAX_SIGNATURE = 64 * 1024
 DEFAULT_STREAM_BASE = "https://nestos.org.cn/stream"
-MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
 SUFFIXES = (".xz", ".gz", ".zst")
 
 
 def compression_of(head):
-    for magic, name in MAGIC:
-        if head.startswith(magic):
-            return name
-    return "raw"
+    """``xz``, ``gzip``, ``zstd`` (the stream engine reads the magic bytes) or ``raw``."""
+    return verify.compression_of_head(head) or "raw"
 
 
-def _fetch(url, dest, retries, timeout, digest=None, limit=None):
-    """Stream ``url`` into the open file ``dest`` (retrying ``retries`` times; -1 forever)."""
+def open_http(url, timeout):
+    """A streaming response for ``url`` (the stream engine's HTTP client); NestosError on failure."""
+    status, _headers, resp = http.open_url(url, timeout=timeout)
+    if status != 200:
+        resp.close()
+        raise NestosError("fetching %s failed: HTTP %s" % (url, status))
+    return resp
+
+
+def _copy(url, dest, timeout, limit):
+    """One attempt: ``(sha256, None)``, or ``(None, error)`` for a network error worth a retry."""
+    try:
+        resp = open_http(url, timeout)
+    except NestosError as err:
+        return None, err
+    total = 0
+    hasher = hashlib.sha256()
+    with resp:
+        length = http.parse_content_length(resp.headers.get("Content-Length"), url) \
+            if url.startswith("http") and resp.headers is not None else None
+        while True:
+            try:
+                block = http.read_block(resp, CHUNK, url)
+            except NestosError as err:
+                return None, err
+            if not block:
+                break
+            total += len(block)
+            if limit is not None and total > limit:
+                raise NestosError("%s is larger than %d bytes" % (url, limit))
+            hasher.update(block)
+            dest.write(block)
+    if length is not None and total != length:
+        return None, NestosError("truncated body (%d of %d bytes)" % (total, length))
+    dest.flush()
+    return hasher.hexdigest(), None
+
+
+def fetch_to(url, dest, retries, timeout, limit=None):
+    """Stream ``url`` into the open file ``dest`` (retrying ``retries`` times; -1 forever);
+    returns the sha256 of what was written."""
     attempt = 0
     while True:
         dest.seek(0)
         dest.truncate()
-        try:
-            resp = open_http(url, timeout)
-            total = 0
-            hasher = hashlib.sha256()
-            while True:
-                block = resp.read(CHUNK)
-                if not block:
-                    break
-                total += len(block)
-                if limit is not None and total > limit:
-                    raise NestosError("%s is larger than %d bytes" % (url, limit))
-                hasher.update(block)
-                dest.write(block)
-            dest.flush()
-            return hasher.hexdigest() if digest is None else digest
-        except (URLError, OSError, ValueError) as err:
-            attempt += 1
-            if retries >= 0 and attempt > retries:
-                raise NestosError("cannot download %s: %s" % (url, getattr(err, "reason", None) or err))
-            time.sleep(min(attempt, 5))
+        digest, err = _copy(url, dest, timeout, limit)
+        if err is None:
+            return digest
+        attempt += 1
+        if retries >= 0 and attempt > retries:
+            raise NestosError("cannot download %s: %s" % (url, err.message))
+        time.sleep(min(attempt, 5))
 
 
 def stream_location(stream, arch, base_url, retries, timeout):
-    """(url, sha256, signature url) of the metal raw.xz in NestOS stream metadata."""
+    """(url, sha256, signature url) of the metal raw.xz disk in NestOS stream metadata, read by
+    the stream engine's reader (the one ``stream_info`` and ``image_download`` use)."""
     url = "%s/%s.json" % (base_url.rstrip("/"), stream)
     with tempfile.TemporaryFile() as handle:
-        _fetch(url, handle, retries, timeout, limit=MAX_STREAM_JSON)
+        fetch_to(url, handle, retries, timeout, limit=metadata.MAX_METADATA_BYTES)
         handle.seek(0)
-        try:
-            doc = json.loads(handle.read().decode("utf-8"))
-            disk = doc["architectures"][arch]["artifacts"]["metal"]["formats"]["raw.xz"]["disk"]
-            return disk["location"], disk.get("sha256"), disk.get("signature")
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-            raise NestosError("stream metadata %s has no architectures.%s.artifacts.metal.formats.raw.xz.disk"
-                              % (url, arch), file=url, path="$.architectures.%s.artifacts.metal" % arch)
+        data = handle.read()
+    dummy, kinds = metadata.parse_stream(data, source=url).select(arch, "metal", "raw.xz")
+    disk = kinds.get("disk")
+    if disk is None:
+        raise NestosError("stream metadata has no disk artifact for %s metal raw.xz (it has: %s)"
+                          % (arch, ", ".join(sorted(kinds)) or "none"), file=url,
+                          path="$.architectures.%s.artifacts.metal.formats.raw.xz" % arch)
+    return disk.location, disk.sha256, disk.signature
 
 
 class Artifact(object):
@@ -156,32 +176,19 @@ class Artifact(object):
         if not keyring:
             raise NestosError("a signature needs gpg_keyring (the public key file to verify %s with)" % self.name,
                               path="gpg_keyring")
-        return _gpgv(self.handle, signature, keyring, self.name)
+        return _gpg_verify(self.handle, signature, keyring, self.name)
 
 
-def _gpgv(handle, signature, keyring, name):
-    if not os.path.isfile(keyring):
-        raise NestosError("keyring not found", file=keyring, path="gpg_keyring")
-    workdir = tempfile.mkdtemp(prefix="nestos-gpgv-")
+def _gpg_verify(handle, signature, keyring, name):
+    """The stream engine's gpg check on the open artifact itself (``/dev/fd/N``)."""
     try:
-        sig = os.path.join(workdir, "image.sig")
-        with open(sig, "wb") as out:
-            out.write(signature)
-        handle.seek(0)
-        fd = handle.fileno()
-        try:
-            proc = subprocess.run(["gpgv", "--keyring", os.path.abspath(keyring), sig, "/dev/fd/%d" % fd],
-                                  pass_fds=(fd,), stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-        except OSError as err:
-            raise NestosError("gpgv cannot run (%s): install gpgv to verify signatures" % (err.strerror or err))
-        text = proc.stderr.decode("utf-8", "replace").strip()
-        if proc.returncode:
-            raise NestosError("bad signature on %s; nothing was written: %s" % (name, text.splitlines()[-1] if text
-                                                                                else "gpgv failed"),
-                              path="image_signature")
-        return "verified"
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        verify.gpg_verify(None, signature, keyring, label=name, data_fd=handle.fileno())
+    except NestosError as err:
+        if err.path != "signature":
+            raise
+        raise NestosError("bad signature on %s; nothing was written: %s" % (name, err.message),
+                          path="image_signature")
+    return "verified"
 
 
 def open_artifact(image_file=None, image_url=None, tmp_dir=None, retries=3, timeout=60):
@@ -196,7 +203,7 @@ def open_artifact(image_file=None, image_url=None, tmp_dir=None, retries=3, time
     handle = os.fdopen(fd, "w+b")
     art = Artifact(handle, image_url, cleanup=[path])
     try:
-        art.sha256 = _fetch(image_url, handle, retries, timeout)
+        art.sha256 = fetch_to(image_url, handle, retries, timeout)
     except Exception:
         art.close()
         raise
@@ -208,7 +215,7 @@ def read_signature(location, retries=3, timeout=60):
     (``<image>.sig``) does not exist."""
     if location.startswith(("http://", "https://")):
         with tempfile.TemporaryFile() as handle:
-            _fetch(location, handle, retries, timeout, limit=MAX_SIGNATURE)
+            fetch_to(location, handle, retries, timeout, limit=MAX_SIGNATURE)
             handle.seek(0)
             return handle.read()
     if not os.path.isfile(location):

@@ -34,14 +34,18 @@ _MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", 
 SUFFIXES = {".xz": "xz", ".gz": "gzip", ".zst": "zstd"}
 
 
-def compression_of(path):
-    """``"xz"``, ``"gzip"``, ``"zstd"`` or None, from the file's first bytes."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
+def compression_of_head(head):
+    """``"xz"``, ``"gzip"``, ``"zstd"`` or None, from a file's first bytes (8 are enough)."""
     for magic, name in _MAGIC:
         if head.startswith(magic):
             return name
     return None
+
+
+def compression_of(path):
+    """``"xz"``, ``"gzip"``, ``"zstd"`` or None, from the file's first bytes."""
+    with open(path, "rb") as handle:
+        return compression_of_head(handle.read(8))
 
 
 def decompressed_name(name):
@@ -116,11 +120,11 @@ def decompress_file(path, out, limit=MAX_DECOMPRESSED_BYTES, digest=None):
     return total
 
 
-def _run_gpg(args, home, what):
+def _run_gpg(args, home, what, pass_fds=()):
     try:
         proc = subprocess.run(["gpg", "--homedir", home, "--batch", "--no-tty", "--no-autostart"] + args,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=GPG_TIMEOUT,
-                              stdin=subprocess.DEVNULL, check=False)
+                              stdin=subprocess.DEVNULL, check=False, pass_fds=tuple(pass_fds))
     except FileNotFoundError:
         raise NestosError("gpg is not installed; it is needed to check signatures (or set insecure)")
     except subprocess.TimeoutExpired:
@@ -138,11 +142,16 @@ def _check_key_file(keyring):
                           path="gpg_keyring")
 
 
-def gpg_verify(data_path, signature, keyring, label=None):
+def gpg_verify(data_path, signature, keyring, label=None, data_fd=None):
     """Check the detached ``signature`` (bytes) of ``data_path`` against the keys in ``keyring``.
 
-    Returns the fingerprint that signed; a bad or unknown signature is a NestosError naming the file.
+    ``data_fd``: an open descriptor of the data instead of a path (gpg reads ``/dev/fd/N``, the
+    very file the caller opened, even if its path was replaced since).
+    Returns the fingerprint that signed; a bad or unknown signature is a NestosError naming the
+    file, with path ``signature``.
     """
+    if data_fd is not None:
+        data_path = "/dev/fd/%d" % data_fd
     _check_key_file(keyring)
     home = tempfile.mkdtemp(prefix="nestos-gpg-")
     try:
@@ -155,7 +164,8 @@ def gpg_verify(data_path, signature, keyring, label=None):
         with open(sig_path, "wb") as handle:
             handle.write(signature)
         rc, status, err = _run_gpg(["--status-fd", "1", "--trust-model", "always", "--verify", sig_path,
-                                    os.path.abspath(data_path)], home, "verify")
+                                    os.path.abspath(data_path)], home, "verify",
+                                   pass_fds=() if data_fd is None else (data_fd,))
         good = [line.split()[2] for line in status.splitlines() if line.startswith("[GNUPG:] VALIDSIG ")]
         if rc != 0 or not good:
             raise NestosError("signature check failed: %s" % _last_line(err), file=label or data_path,

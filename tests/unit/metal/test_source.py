@@ -79,3 +79,50 @@ def test_ignition_sources_and_hash(tmp_path):
     with pytest.raises(NestosError) as err:
         api.ignition_bytes({"ignition_file": str(tmp_path / "missing.ign")})
     assert err.value.path == "ignition_file"
+
+
+# Network, stream metadata and signatures come from the stream engine (metal -> stream).
+
+def test_stream_location_reads_the_real_stream_fixture_through_the_stream_engine(tmp_path, upstream):
+    import json
+
+    doc = (upstream / "stream-metadata-go/stream/fixtures/fcos-stream.json").read_bytes()
+    (tmp_path / "stable.json").write_bytes(doc)
+    disk = json.loads(doc)["architectures"]["x86_64"]["artifacts"]["metal"]["formats"]["raw.xz"]["disk"]
+    got = source.stream_location("stable", "x86_64", "file://%s/" % tmp_path, 0, 10)
+    assert got == (disk["location"], disk["sha256"], disk.get("signature"))
+
+
+def test_stream_location_errors_are_the_stream_readers(tmp_path, upstream):
+    import json
+
+    raw = json.loads((upstream / "stream-metadata-go/stream/fixtures/fcos-stream.json").read_bytes())
+    del raw["architectures"]["x86_64"]["artifacts"]["metal"]
+    (tmp_path / "stable.json").write_text(json.dumps(raw))
+    with pytest.raises(NestosError, match="stream stable has no platform metal for x86_64 \\(it has: "):
+        source.stream_location("stable", "x86_64", "file://%s" % tmp_path, 0, 10)
+    raw["architectures"]["x86_64"]["artifacts"]["qemu"]["formats"]["qcow2.xz"]["disk"]["sha256"] = "XYZ"
+    (tmp_path / "stable.json").write_text(json.dumps(raw))
+    with pytest.raises(NestosError) as err:
+        source.stream_location("stable", "x86_64", "file://%s" % tmp_path, 0, 10)
+    assert err.value.path == "$.architectures.x86_64.artifacts.qemu.formats.qcow2.xz.disk.sha256"
+
+
+def test_fetch_to_hashes_what_it_writes_and_stops_at_the_limit(tmp_path):
+    src = tmp_path / "blob"
+    src.write_bytes(GZ)
+    with open(tmp_path / "out", "w+b") as out:
+        assert source.fetch_to("file://%s" % src, out, 0, 10) == hashlib.sha256(GZ).hexdigest()
+        out.seek(0)
+        assert out.read() == GZ
+        with pytest.raises(NestosError, match="is larger than 100 bytes"):
+            source.fetch_to("file://%s" % src, out, 5, 10, limit=100)
+
+
+def test_fetch_to_retries_then_names_the_url(tmp_path, monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(source.time, "sleep", sleeps.append)
+    with open(tmp_path / "out", "w+b") as out:
+        with pytest.raises(NestosError, match="cannot download file://%s/missing: " % tmp_path):
+            source.fetch_to("file://%s/missing" % tmp_path, out, 2, 10)
+    assert sleeps == [1, 2]     # two retries after the first attempt
