@@ -73,6 +73,14 @@ options:
         suffix. The output's sha256 is checked against the stream's C(uncompressed-sha256) when it has one.
     type: bool
     default: false
+  save_signature:
+    description:
+      - Keep the checked detached signature as C(<path>.sig) beside a compressed artifact, as
+        C(nestos-installer download) does unless it decompresses. Nothing is kept with O(decompress) or
+        O(insecure) (no signature is fetched then). A C(.sig) that is absent makes the task changed (in
+        check mode too); one that differs from the fetched signature is rewritten.
+    type: bool
+    default: false
   max_decompressed_size:
     description: Largest decompressed output accepted, in bytes.
     type: int
@@ -152,7 +160,7 @@ resumed:
   type: int
 artifacts:
   description: Per artifact - path, url, kind, action (keep, fetch or resume), sha256, size, resumed, signature
-    (verified, skipped or none), changed.
+    (verified, skipped or none), signature_path (the kept C(.sig) with O(save_signature), else null), changed.
   returned: always
   type: list
   elements: dict

@@ -65,8 +65,10 @@ def _sources(args):
 
 def download_cmd(args, ctx):
     """``download``: every artifact of the format (or the --image-url) into -C, verified."""
+    # as upstream: the signature is kept beside the image unless it is decompressed
     opts = download.Options(insecure=args.insecure, gpg_keyring=args.gpg_keyring, decompress=args.decompress,
-                            timeout=FETCH_TIMEOUT, retries=_retries(args.fetch_retries), progress=StderrProgress())
+                            timeout=FETCH_TIMEOUT, retries=_retries(args.fetch_retries), progress=StderrProgress(),
+                            save_signature=not args.decompress)
     if not os.path.isdir(args.directory):
         raise NestosError("destination directory does not exist", file=args.directory)
     steps = download.plan_download(_sources(args), args.directory, opts)

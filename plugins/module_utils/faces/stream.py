@@ -29,6 +29,7 @@ IMAGE_DOWNLOAD = dict(
         gpg_keyring=dict(type="path"),
         insecure=dict(type="bool", default=False),
         decompress=dict(type="bool", default=False),
+        save_signature=dict(type="bool", default=False),
         max_decompressed_size=dict(type="int", default=64 * 1024 ** 3),
         dest=dict(type="path", required=True),
         force=dict(type="bool", default=False),
@@ -76,7 +77,8 @@ def options(params):
         insecure=params["insecure"], gpg_keyring=params["gpg_keyring"], decompress=params["decompress"],
         force=params["force"], timeout=params["timeout"], validate_certs=params["validate_certs"],
         retries=max(params["fetch_retries"], 0), decompress_limit=params["max_decompressed_size"],
-        progress=ProgressFile(params["progress_file"]) if params["progress_file"] else None)
+        progress=ProgressFile(params["progress_file"]) if params["progress_file"] else None,
+        save_signature=params["save_signature"])
 
 
 def sources(params):
@@ -92,8 +94,8 @@ def sources(params):
 def download_result(metadata_url, release, steps, results, check_mode, diff):
     """The module's result: every artifact, and the single one's fields at top level."""
     if check_mode:
-        results = [dict(step.to_dict(), changed=step.action != "keep", sha256=step.before,
-                        resumed=step.offset) for step in steps]
+        results = [dict(step.to_dict(), changed=step.action != "keep" or step.signature_file == "absent",
+                        sha256=step.before, resumed=step.offset) for step in steps]
     out = dict(changed=any(r["changed"] for r in results), artifacts=results)
     if metadata_url:
         out.update(stream_url=metadata_url, release=release)

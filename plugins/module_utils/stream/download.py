@@ -42,7 +42,7 @@ from urllib.parse import unquote, urlparse
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.fileutil import (
-    AtomicFile, check_destination, sha256_file)
+    AtomicFile, atomic_write, check_destination, sha256_file)
 from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import http, verify
 
 PARTIAL_SUFFIX = ".partial"
@@ -82,9 +82,12 @@ class Source(object):
 class Step(object):
     """What :func:`plan_download` decided for one artifact."""
 
-    __slots__ = ("source", "path", "partial", "action", "reason", "before", "offset", "decompress")
+    __slots__ = ("source", "path", "partial", "action", "reason", "before", "offset", "decompress", "signature_data",
+                 "signature_file")
 
     def __init__(self, source, path, partial, action, reason, before, offset, decompress):
+        self.signature_data = None      # the detached signature, once fetched and checked
+        self.signature_file = None      # with save_signature: "absent" or "present" (<path>.sig)
         self.source = source
         self.path = path
         self.partial = partial
@@ -103,8 +106,10 @@ class Options(object):
     """How to fetch and verify (the module's and the CLI's options)."""
 
     def __init__(self, insecure=False, gpg_keyring=None, decompress=False, force=False, timeout=http.DEFAULT_TIMEOUT,
-                 validate_certs=True, retries=0, decompress_limit=verify.MAX_DECOMPRESSED_BYTES, progress=None):
-        # type: (bool, Optional[str], bool, bool, float, bool, int, int, Progress) -> None
+                 validate_certs=True, retries=0, decompress_limit=verify.MAX_DECOMPRESSED_BYTES, progress=None,
+                 save_signature=False):
+        # type: (bool, Optional[str], bool, bool, float, bool, int, int, Progress, bool) -> None
+        self.save_signature = save_signature    # keep <path>.sig beside a compressed artifact (upstream's CLI)
         self.insecure = insecure
         self.gpg_keyring = gpg_keyring
         self.decompress = decompress
@@ -188,6 +193,10 @@ def _partial_size(partial):
     return os.path.getsize(partial)
 
 
+def _saves_signature(source, opts):
+    return bool(opts.save_signature and not opts.decompress and not opts.insecure and source.signature_url)
+
+
 def plan_one(source, path, opts):
     # type: (Source, str, Options) -> Step
     """Decide keep / resume / fetch for one artifact (reads only local files)."""
@@ -197,11 +206,15 @@ def plan_one(source, path, opts):
     before = sha256_file(path) if kind == "file" else None
     expected = _expected_final(source, opts.decompress)
     step = Step(source, path, partial, "fetch", "absent", before, 0, opts.decompress)
+    if _saves_signature(source, opts):
+        step.signature_file = "present" if check_destination(path + ".sig") == "file" else "absent"
     if before is not None:
         if opts.force:
             step.reason = "force"
         elif expected and before == expected:
             step.action, step.reason = "keep", "sha256 matches"
+            if step.signature_file == "absent":
+                step.reason += "; %s.sig absent (save_signature)" % os.path.basename(path)
             return step
         elif not expected:
             step.action, step.reason = "keep", "present; no digest to compare it with (force refetches)"
@@ -341,7 +354,23 @@ def _check_signature(step, path, opts):
         return "skipped"
     sig = http.fetch_bytes(src.signature_url, MAX_SIGNATURE_BYTES, opts.timeout, opts.validate_certs, "signature")
     verify.gpg_verify(path, sig, opts.gpg_keyring, label=src.url)
+    step.signature_data = sig
     return "verified"
+
+
+def _save_signature(step, opts):
+    """``<path>.sig``, the checked signature, beside a compressed artifact (what upstream's
+    ``download`` keeps unless it decompresses); rewritten only when it differs. Returns
+    ``(path or None, changed)``."""
+    if not _saves_signature(step.source, opts) or step.signature_data is None:
+        return None, False
+    sig_path = step.path + ".sig"
+    if check_destination(sig_path) == "file" and os.path.getsize(sig_path) == len(step.signature_data):
+        with open(sig_path, "rb") as handle:
+            if handle.read() == step.signature_data:
+                return sig_path, False
+    atomic_write(sig_path, step.signature_data, mode=0o644)
+    return sig_path, True
 
 
 def _verify_partial(step, sha, opts):
@@ -381,9 +410,10 @@ def _keep(step, opts):
             signature = _check_signature(step, step.path, opts)
         except NestosError:
             return None  # the file is not what the signature covers: fetch it again
+    sig_path, sig_changed = _save_signature(step, opts)
     return {"path": step.path, "url": step.source.url, "sha256": step.before, "size": os.path.getsize(step.path),
-            "resumed": 0, "changed": False, "action": "keep", "signature": signature, "kind": step.source.kind,
-            "before": step.before}
+            "resumed": 0, "changed": sig_changed, "action": "keep", "signature": signature, "kind": step.source.kind,
+            "before": step.before, "signature_path": sig_path}
 
 
 def run_step(step, opts):
@@ -401,9 +431,10 @@ def run_step(step, opts):
     except BaseException:
         _discard(step.partial)
         raise
+    sig_path, sig_changed = _save_signature(step, opts)
     return {"path": step.path, "url": step.source.url, "sha256": final_sha, "size": os.path.getsize(step.path),
-            "resumed": resumed, "changed": final_sha != step.before, "action": step.action, "signature": signature,
-            "kind": step.source.kind, "before": step.before}
+            "resumed": resumed, "changed": final_sha != step.before or sig_changed, "action": step.action,
+            "signature": signature, "kind": step.source.kind, "before": step.before, "signature_path": sig_path}
 
 
 def run_download(steps, opts):

@@ -55,6 +55,25 @@ def test_check_mode_fetches_nothing(stream_lab, tmp_path):
     assert _requests(stream_lab, "/img.raw") == [] and _requests(stream_lab, "/img.raw.sig") == []
 
 
+def test_save_signature_keeps_the_checked_sig_and_reports_a_missing_one(stream_lab, tmp_path):
+    args = _stream_args(stream_lab, "lab", tmp_path, format="raw", save_signature=True)
+    res, out = install.run_task("image_download", args)
+    assert res["changed"] is True and not res.get("failed"), out[-3000:]
+    with open(str(stream_lab.files["img"]) + ".sig", "rb") as served:
+        assert (tmp_path / "img.raw.sig").read_bytes() == served.read()
+    assert res["artifacts"][0]["signature_path"] == str(tmp_path / "img.raw.sig")
+    assert oct(os.stat(tmp_path / "img.raw.sig").st_mode & 0o777) == "0o644"
+    again, out = install.run_task("image_download", args)
+    assert again["changed"] is False, out[-3000:]
+    os.unlink(tmp_path / "img.raw.sig")
+    check, out = install.run_task("image_download", args, flags=["--check"])
+    assert check["changed"] is True and "img.raw.sig absent" in check["artifacts"][0]["reason"], out[-3000:]
+    assert not (tmp_path / "img.raw.sig").exists()
+    back, out = install.run_task("image_download", args)
+    assert back["changed"] is True and (tmp_path / "img.raw.sig").exists(), out[-3000:]
+    assert back["artifacts"][0]["action"] == "keep"     # the image itself was not fetched again
+
+
 def test_interrupted_download_resumes_with_a_range_request(stream_lab, tmp_path):
     partial = tmp_path / ".big.raw.partial"
     proc = subprocess.Popen([str(INSTALLER), "download", "-s", "slow", "--stream-base-url",

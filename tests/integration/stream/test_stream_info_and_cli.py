@@ -57,6 +57,10 @@ def test_cli_download_verifies_and_reports(stream_lab, tmp_path):
     assert proc.stdout == str(tmp_path / "img.raw") + "\n"
     assert lab.sha256(tmp_path / "img.raw") == lab.sha256(stream_lab.files["img"])
     assert "(100%)" in proc.stderr and "Signature verified" in proc.stderr
+    # as upstream without --decompress: the checked signature is kept beside the image
+    with open(str(stream_lab.files["img"]) + ".sig", "rb") as served:
+        assert (tmp_path / "img.raw.sig").read_bytes() == served.read()
+    assert sorted(os.listdir(tmp_path)) == ["img.raw", "img.raw.sig"]
     again = installer(*args)
     assert again.returncode == 0 and "already present and verified" in again.stderr, again.stderr
 
@@ -66,6 +70,7 @@ def test_cli_download_image_url_and_decompress(stream_lab, tmp_path):
                      stream_lab.keyring)
     assert proc.returncode == 0, proc.stderr
     assert lab.sha256(tmp_path / "img.raw") == stream_lab.files["inner_sha"]
+    assert os.listdir(tmp_path) == ["img.raw"]      # decompressed: no signature kept, as upstream
 
 
 def test_cli_download_bad_signature(stream_lab, tmp_path):
