@@ -14,7 +14,8 @@ import struct
 
 from hypothesis import given, strategies as st
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.metal import bls, gpt, installer, plan, source
+from ansible_collections.nestos.lifecycle.plugins.module_utils.metal import bls, gpt, installer, plan
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import decompress
 from tests.support.fuzzing import only_nestos_errors
 
 
@@ -120,4 +121,4 @@ def test_fuzz_decompression_head(cut, changes):
     for offset, value in changes:
         if offset < len(data):
             data[offset] = value
-    only_nestos_errors(source.head, io.BytesIO(bytes(data)), "fuzz.xz", gpt.HEAD_BYTES, 1 << 20)
+    only_nestos_errors(decompress.head, io.BytesIO(bytes(data)), "fuzz.xz", gpt.HEAD_BYTES, 1 << 20)

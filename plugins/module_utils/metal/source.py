@@ -18,9 +18,9 @@ Network, stream metadata, signatures and compression magic come from the stream 
 (``stream/http.py``, ``metadata.py``, ``verify.py``): one HTTP client, one stream reader, one
 gpg check in the collection.
 
-Decompression: xz (Python's lzma), gzip (zlib), zstd (the ``zstd`` program, fed through a
-pipe); raw when no magic matches. The decompressed size is limited by ``max_size`` (the
-module's ``max_image_size``, default 64 GiB); a stream that ends early (truncated) is an error.
+Decompression is the stream engine's one reader (``stream/decompress.py``: xz, gzip, zstd or
+raw, bounded steps, ``max_image_size`` limit, truncation is an error); :func:`prefetch` here runs
+it a few blocks ahead of the disk writes.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,24 +28,19 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-import lzma
 import os
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
-import zlib
 
 from queue import Full, Queue
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import http, metadata, verify
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import decompress, http, metadata, verify
 
 
 CHUNK = 1024 * 1024
-OUT_CHUNK = 4 * CHUNK
-DEFAULT_MAX_SIZE = 64 * 1024 ** 3
 MAX_SIGNATURE = 64 * 1024
 DEFAULT_STREAM_BASE = "https://nestos.org.cn/stream"
 SUFFIXES = (".xz", ".gz", ".zst")
@@ -53,7 +48,7 @@ SUFFIXES = (".xz", ".gz", ".zst")
 
 def compression_of(head):
     """``xz``, ``gzip``, ``zstd`` (the stream engine reads the magic bytes) or ``raw``."""
-    return verify.compression_of_head(head) or "raw"
+    return decompress.compression_of_head(head) or "raw"
 
 
 def open_http(url, timeout):
@@ -224,126 +219,6 @@ def read_signature(location, retries=3, timeout=60):
         raise NestosError("signature file is larger than %d bytes" % MAX_SIGNATURE, file=location)
     with open(location, "rb") as handle:
         return handle.read()
-
-
-# ---- decompression --------------------------------------------------------------------------
-
-def _limit(total, max_size, name):
-    if total > max_size:
-        raise NestosError("%s decompresses to more than max_image_size (%d bytes); raise max_image_size if "
-                          "the image is really that large" % (name, max_size), path="max_image_size")
-
-
-def _next_input(handle, decomp, kind, data):
-    """The input for the next bounded step; None at the end of the file with nothing pending."""
-    if kind == "xz":
-        return handle.read(CHUNK) if decomp.needs_input else b""
-    return data if data else handle.read(CHUNK)
-
-
-def _python_stream(handle, decomp, name, max_size, kind):
-    """Decompress in bounded steps: no single call returns more than OUT_CHUNK bytes, so a
-    small hostile input cannot expand in memory before ``max_size`` is checked."""
-    total = 0
-    data = b""
-    drained = False
-    while not decomp.eof:
-        data = _next_input(handle, decomp, kind, data)
-        if not data and (kind == "xz" and decomp.needs_input or drained):
-            break
-        try:
-            out = decomp.decompress(data, OUT_CHUNK)
-        except (lzma.LZMAError, zlib.error) as err:
-            raise NestosError("%s is not a valid %s stream: %s" % (name, kind, err))
-        # zlib hands back the input it did not consume; lzma keeps it (needs_input is False then)
-        data = decomp.unconsumed_tail if kind == "gzip" else b""
-        drained = not data and not out
-        total += len(out)
-        _limit(total, max_size, name)
-        if out:
-            yield out
-    if not decomp.eof:
-        raise NestosError("%s is truncated (the %s stream ends early)" % (name, kind))
-
-
-def _zstd_stream(handle, name, max_size):
-    handle.seek(0)
-    try:
-        proc = subprocess.Popen(["zstd", "-dcq"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-    except OSError as err:
-        raise NestosError("zstd cannot run (%s): install zstd to write zstd-compressed images" % (err.strerror or err))
-
-    def feed():
-        try:
-            for block in iter(lambda: handle.read(CHUNK), b""):
-                proc.stdin.write(block)
-        except (IOError, OSError):
-            pass
-        finally:
-            try:
-                proc.stdin.close()
-            except (IOError, OSError):
-                pass
-
-    thread = threading.Thread(target=feed)
-    thread.daemon = True
-    thread.start()
-    total = 0
-    try:
-        for block in iter(lambda: proc.stdout.read(CHUNK), b""):
-            total += len(block)
-            _limit(total, max_size, name)
-            yield block
-    finally:
-        if proc.poll() is None and total > max_size:
-            proc.kill()
-        proc.stdout.close()
-        err = proc.stderr.read().decode("utf-8", "replace").strip()
-        proc.stderr.close()
-        rc = proc.wait()
-        thread.join()
-    if rc:
-        raise NestosError("%s is not a valid zstd stream (truncated or corrupt): %s" % (name, err))
-
-
-def decompressed(handle, name, max_size=DEFAULT_MAX_SIZE):
-    """Yield the image's raw bytes from the artifact ``handle`` (read from offset 0)."""
-    handle.seek(0)
-    kind = compression_of(handle.read(8))
-    handle.seek(0)
-    if kind == "xz":
-        return _python_stream(handle, lzma.LZMADecompressor(), name, max_size, kind)
-    if kind == "gzip":
-        return _python_stream(handle, zlib.decompressobj(31), name, max_size, kind)
-    if kind == "zstd":
-        return _zstd_stream(handle, name, max_size)
-    return _raw_stream(handle, name, max_size)
-
-
-def _raw_stream(handle, name, max_size):
-    total = 0
-    for block in iter(lambda: handle.read(CHUNK), b""):
-        total += len(block)
-        _limit(total, max_size, name)
-        yield block
-
-
-def head(handle, name, size, max_size=DEFAULT_MAX_SIZE):
-    """The first ``size`` raw bytes of the image (decompressing only what that takes)."""
-    out = bytearray()
-    gen = decompressed(handle, name, max_size)
-    try:
-        for block in gen:
-            out += block
-            if len(out) >= size:
-                break
-    except NestosError:
-        if len(out) < size:
-            raise
-    finally:
-        gen.close()
-    return bytes(out[:size])
 
 
 _DONE = object()

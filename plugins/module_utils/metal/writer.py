@@ -35,6 +35,7 @@ import tempfile
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common import fileutil
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.metal import bls, fat, gpt, plan, source
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import decompress
 
 CHUNK = source.CHUNK
 ZERO = b"\0" * CHUNK
@@ -110,17 +111,17 @@ class Source(object):
 
     def image_table(self):
         """The image's own GPT, read from its first bytes (decompressing only those)."""
-        max_size = self.opts.get("max_image_size") or source.DEFAULT_MAX_SIZE
+        max_size = self.opts.get("max_image_size") or decompress.DEFAULT_MAX_SIZE
         if self.file:
             with source.open_artifact(image_file=self.file) as art:
-                data = source.head(art.handle, self.file, HEAD, max_size)
+                data = decompress.head(art.handle, self.file, HEAD, max_size)
         else:
             resp = source.open_http(self.url, self.opts.get("timeout", 60))
             try:
                 blob = resp.read(URL_HEAD_BYTES)
             finally:
                 resp.close()
-            data = source.head(io.BytesIO(blob), self.url, HEAD, max_size)
+            data = decompress.head(io.BytesIO(blob), self.url, HEAD, max_size)
         table = gpt.parse(data, self.name)
         if table is None or table.by_label(plan.BOOT_LABEL) is None:
             raise NestosError("not a NestOS metal image: no GPT with a partition labelled boot", file=self.name)
@@ -247,18 +248,18 @@ def _post_process(path, image_table, opts, config):
 
 def _preflight(art, name, max_size):
     """Decompress once to nowhere: a truncated or corrupt stream fails here, before a device is touched."""
-    for _block in source.decompressed(art.handle, name, max_size):
+    for _block in decompress.decompressed(art.handle, name, max_size):
         pass
 
 
 def write_file_target(dest, art, src, opts, image_table, saved, config, log):
     """Image into a temp file beside ``dest``, post-processed, renamed over ``dest``."""
-    max_size = opts.get("max_image_size") or source.DEFAULT_MAX_SIZE
+    max_size = opts.get("max_image_size") or decompress.DEFAULT_MAX_SIZE
     old_size = os.path.getsize(dest) if os.path.isfile(dest) else 0
     atomic = fileutil.AtomicFile(dest, mode=0o600)  # the disk holds the Ignition config: secrets
     with atomic as out:
         log("Writing %s to %s" % (src.name, dest))
-        written = _write_stream(source.prefetch(source.decompressed(art.handle, src.name, max_size)), out,
+        written = _write_stream(source.prefetch(decompress.decompressed(art.handle, src.name, max_size)), out,
                                 sparse=True)
         if written < image_table.end_lba * gpt.SECTOR + gpt.SECTOR:
             raise NestosError("%s is truncated: %d bytes, its partitions end at %d"
@@ -282,7 +283,7 @@ def write_file_target(dest, art, src, opts, image_table, saved, config, log):
 
 
 def write_device_target(dest, art, src, opts, image_table, saved, config, log):
-    max_size = opts.get("max_image_size") or source.DEFAULT_MAX_SIZE
+    max_size = opts.get("max_image_size") or decompress.DEFAULT_MAX_SIZE
     if getattr(art, "verdict", None) != "verified" and not src.sha256:
         log("Checking the unverified image before writing to a device")
         _preflight(art, src.name, max_size)
@@ -293,7 +294,7 @@ def write_device_target(dest, art, src, opts, image_table, saved, config, log):
             if part.last_lba * gpt.SECTOR >= size:
                 raise NestosError("saved partition %d does not fit the device" % part.index)
         log("Writing %s to %s" % (src.name, real))
-        written = _write_stream(source.prefetch(source.decompressed(art.handle, src.name, max_size)), out,
+        written = _write_stream(source.prefetch(decompress.decompressed(art.handle, src.name, max_size)), out,
                                 sparse=False)
         if written > size:
             raise NestosError("the image (%d bytes) is larger than %s (%d bytes)" % (written, real, size))

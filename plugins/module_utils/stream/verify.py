@@ -8,38 +8,29 @@
   temporary GNUPGHOME, ``gpg --verify`` runs there with ``--trust-model always`` (the key file
   *is* the trust decision), and only a ``VALIDSIG`` status line counts as good;
   the temporary home is removed afterwards.
-* :func:`decompress_file` decompresses xz, gzip or zstd (by magic bytes) into an open file,
-  refusing output above ``limit`` bytes (:data:`MAX_DECOMPRESSED_BYTES` by default).
+* :func:`decompress_file` decompresses xz, gzip or zstd (by magic bytes) into an open file with
+  the collection's one decompressing reader (``decompress.py``), refusing output above ``limit``
+  bytes (:data:`MAX_DECOMPRESSED_BYTES` by default).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import gzip
-import lzma
 import os
 import shutil
 import subprocess
 import tempfile
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import decompress
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream.decompress import compression_of_head
 
 MAX_DECOMPRESSED_BYTES = 64 * 1024 ** 3  # a NestOS metal image is ~10 GiB raw
 MAX_KEY_BYTES = 1024 * 1024
 GPG_TIMEOUT = 120
-BLOCK = 1024 * 1024
 
-_MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
 SUFFIXES = {".xz": "xz", ".gz": "gzip", ".zst": "zstd"}
-
-
-def compression_of_head(head):
-    """``"xz"``, ``"gzip"``, ``"zstd"`` or None, from a file's first bytes (8 are enough)."""
-    for magic, name in _MAGIC:
-        if head.startswith(magic):
-            return name
-    return None
 
 
 def compression_of(path):
@@ -56,67 +47,22 @@ def decompressed_name(name):
     return name
 
 
-def _zstd_reader(handle, path):
-    try:
-        import zstandard  # noqa: F401  (optional)
-    except ImportError:
-        zstandard = None
-    if zstandard is not None:
-        return zstandard.ZstdDecompressor().stream_reader(handle), None
-    if shutil.which("zstd") is None:
-        raise NestosError("zstd-compressed artifact but neither the zstandard module nor the zstd command is "
-                          "available", file=path)
-    proc = subprocess.Popen(["zstd", "-dcq"], stdin=handle, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return proc.stdout, proc
-
-
-def _reader(kind, handle, path):
-    if kind == "xz":
-        return lzma.LZMAFile(handle), None
-    if kind == "gzip":
-        return gzip.GzipFile(fileobj=handle), None
-    return _zstd_reader(handle, path)
-
-
-def _finish(proc, path):
-    if proc is None:
-        return
-    err = proc.stderr.read().decode("utf-8", "replace").strip()
-    if proc.wait() != 0:
-        raise NestosError("zstd could not decompress: %s" % (err or "exit %d" % proc.returncode), file=path)
-
-
 def decompress_file(path, out, limit=MAX_DECOMPRESSED_BYTES, digest=None):
-    """Decompress ``path`` (xz/gzip/zstd by magic) into the open binary file ``out``.
+    """Decompress ``path`` (xz/gzip/zstd by magic) into the open binary file ``out`` with the
+    collection's one decompressing reader (``stream/decompress.py``).
 
-    Returns the decompressed size; ``digest`` (a hashlib object) is fed the output. A corrupt
-    stream or output beyond ``limit`` bytes is a NestosError naming ``path``.
+    Returns the decompressed size; ``digest`` (a hashlib object) is fed the output. A corrupt or
+    truncated stream, or output beyond ``limit`` bytes, is a NestosError naming ``path``.
     """
-    kind = compression_of(path)
-    if kind is None:
+    if compression_of(path) is None:
         raise NestosError("decompress was asked for but the file is not xz, gzip or zstd", file=path)
     total = 0
     with open(path, "rb") as handle:
-        reader, proc = _reader(kind, handle, path)
-        try:
-            while True:
-                try:
-                    block = reader.read(BLOCK)
-                except (OSError, EOFError, lzma.LZMAError, ValueError) as err:
-                    raise NestosError("corrupt %s data: %s" % (kind, err), file=path)
-                if not block:
-                    break
-                total += len(block)
-                if total > limit:
-                    raise NestosError("decompressed size exceeds the limit of %d bytes" % limit, file=path)
-                if digest is not None:
-                    digest.update(block)
-                out.write(block)
-        finally:
-            if proc is not None and total > limit:
-                proc.kill()
-            reader.close()
-        _finish(proc, path)
+        for block in decompress.decompressed(handle, path, limit, field="max_decompressed_size"):
+            total += len(block)
+            if digest is not None:
+                digest.update(block)
+            out.write(block)
     return total
 
 
