@@ -67,10 +67,13 @@ _SEMVER = (r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
            r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")
 
 
+_KNOWN_VERSIONS = frozenset(version for _variant, version in schema.VERSIONS)
+
+
 def _is_semver(version):
     """Whether ``version`` passes Butane's semver check; the versions it knows skip the regular
     expression (re is imported on first use: the CLI's start-up)."""
-    if any(version == known for _variant, known in schema.VERSIONS):
+    if version in _KNOWN_VERSIONS:
         return True
     import re
 

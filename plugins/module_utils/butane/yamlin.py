@@ -19,7 +19,6 @@ from ansible_collections.nestos.lifecycle.plugins.module_utils.butane import sch
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.limits import MAX_EXPANDED_BYTES
 
 PLAIN = libyaml.PLAIN
-_STR_TAG = libyaml.STR_TAG
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import download
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import download, verify
 
 _STREAM = dict(
     stream=dict(type="str"),
@@ -30,7 +30,7 @@ IMAGE_DOWNLOAD = dict(
         insecure=dict(type="bool", default=False),
         decompress=dict(type="bool", default=False),
         save_signature=dict(type="bool", default=False),
-        max_decompressed_size=dict(type="int", default=64 * 1024 ** 3),
+        max_decompressed_size=dict(type="int", default=verify.MAX_DECOMPRESSED_BYTES),
         dest=dict(type="path", required=True),
         force=dict(type="bool", default=False),
         fetch_retries=dict(type="int", default=3),

@@ -24,7 +24,7 @@ __metaclass__ = type
 
 import bisect
 
-from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.model import DupValues  # noqa: F401 (here by name too)
+from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.model import DupValues
 from ansible_collections.nestos.lifecycle.plugins.module_utils.ignition.unitfile import go_quote
 
 try:

@@ -14,9 +14,9 @@ Order of work (nothing reaches the target before verification succeeds):
    the key file the user names) are checked on that descriptor.
 3. Only then is it decompressed, on the fly, into the target (see writer.py).
 
-Network, stream metadata, signatures and compression magic come from the stream engine
-(``stream/http.py``, ``metadata.py``, ``verify.py``): one HTTP client, one stream reader, one
-gpg check in the collection.
+Network, stream metadata and signatures come from the stream engine (``stream/http.py``,
+``metadata.py``, ``verify.py``): one HTTP client, one stream reader, one gpg check in the
+collection.
 
 Decompression is the stream engine's one reader (``stream/decompress.py``: xz, gzip, zstd or
 raw, bounded steps, ``max_image_size`` limit, truncation is an error); :func:`prefetch` here runs
@@ -37,18 +37,12 @@ import time
 from queue import Full, Queue
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
-from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import decompress, http, metadata, verify
+from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import http, metadata, verify
 
 
 CHUNK = 1024 * 1024
 MAX_SIGNATURE = 64 * 1024
 DEFAULT_STREAM_BASE = "https://nestos.org.cn/stream"
-SUFFIXES = (".xz", ".gz", ".zst")
-
-
-def compression_of(head):
-    """``xz``, ``gzip``, ``zstd`` (the stream engine reads the magic bytes) or ``raw``."""
-    return decompress.compression_of_head(head) or "raw"
 
 
 def open_http(url, timeout):

@@ -24,9 +24,8 @@ import tempfile
 
 from ansible_collections.nestos.lifecycle.plugins.module_utils.common.errors import NestosError
 from ansible_collections.nestos.lifecycle.plugins.module_utils.stream import decompress
-from ansible_collections.nestos.lifecycle.plugins.module_utils.stream.decompress import compression_of_head
 
-MAX_DECOMPRESSED_BYTES = 64 * 1024 ** 3  # a NestOS metal image is ~10 GiB raw
+MAX_DECOMPRESSED_BYTES = decompress.DEFAULT_MAX_SIZE
 MAX_KEY_BYTES = 1024 * 1024
 GPG_TIMEOUT = 120
 
@@ -36,7 +35,7 @@ SUFFIXES = {".xz": "xz", ".gz": "gzip", ".zst": "zstd"}
 def compression_of(path):
     """``"xz"``, ``"gzip"``, ``"zstd"`` or None, from the file's first bytes."""
     with open(path, "rb") as handle:
-        return compression_of_head(handle.read(8))
+        return decompress.compression_of_head(handle.read(8))
 
 
 def decompressed_name(name):
@@ -54,10 +53,10 @@ def decompress_file(path, out, limit=MAX_DECOMPRESSED_BYTES, digest=None):
     Returns the decompressed size; ``digest`` (a hashlib object) is fed the output. A corrupt or
     truncated stream, or output beyond ``limit`` bytes, is a NestosError naming ``path``.
     """
-    if compression_of(path) is None:
-        raise NestosError("decompress was asked for but the file is not xz, gzip or zstd", file=path)
     total = 0
     with open(path, "rb") as handle:
+        if decompress.compression_of_head(handle.read(8)) is None:
+            raise NestosError("decompress was asked for but the file is not xz, gzip or zstd", file=path)
         for block in decompress.decompressed(handle, path, limit, field="max_decompressed_size"):
             total += len(block)
             if digest is not None:

@@ -14,10 +14,6 @@ XZ = lzma.compress(RAW, check=lzma.CHECK_CRC32)
 GZ = gzip.compress(RAW)
 
 
-def test_compression_of_reads_the_magic():
-    assert [source.compression_of(d[:8]) for d in (XZ, GZ, RAW)] == ["xz", "gzip", "raw"]
-
-
 def test_prefetch_passes_blocks_and_errors_through():
     assert list(source.prefetch(iter([b"a", b"b"]))) == [b"a", b"b"]
 
